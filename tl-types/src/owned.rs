@@ -1,0 +1,134 @@
+//! `alloc` support: `String`, `Vec`, vectors of any element, and helpers the generated code
+//! calls.
+
+use crate::error::DecodeError;
+use crate::traits::{TlRead, TlWrite};
+use crate::{Reader, Writer};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl TlWrite for String {
+    /// TL `string`.
+    fn write(&self, w: &mut Writer<'_>) {
+        w.put_tl_bytes(self.as_bytes())
+    }
+}
+
+impl TlRead for String {
+    /// TL `string`; invalid UTF-8 becomes U+FFFD.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.string()
+    }
+}
+
+impl TlWrite for Vec<u8> {
+    /// TL `bytes`.
+    fn write(&self, w: &mut Writer<'_>) {
+        w.put_tl_bytes(self)
+    }
+}
+
+impl TlRead for Vec<u8> {
+    /// TL `bytes`.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.bytes_vec()
+    }
+}
+
+impl<T: TlWrite> TlWrite for Vec<T> {
+    /// TL `Vector<T>`.
+    fn write(&self, w: &mut Writer<'_>) {
+        write_vec(w, self, false)
+    }
+}
+
+impl<T: TlRead> TlRead for Vec<T> {
+    /// TL `Vector<T>`.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        read_vec(r, false)
+    }
+}
+
+/// Writes a vector (`bare`: without the vector id), elements in their boxed form.
+#[inline]
+pub fn write_vec<T: TlWrite>(w: &mut Writer<'_>, v: &[T], bare: bool) {
+    if !bare {
+        w.put_u32(0x1cb5c415);
+    }
+    w.put_u32(v.len() as u32);
+    for e in v {
+        e.write(w);
+    }
+}
+
+/// Writes a vector of bare constructors (`vector<%T>`).
+#[inline]
+pub fn write_vec_bare_elems<T: TlWrite>(w: &mut Writer<'_>, v: &[T], bare: bool) {
+    if !bare {
+        w.put_u32(0x1cb5c415);
+    }
+    w.put_u32(v.len() as u32);
+    for e in v {
+        e.write_bare(w);
+    }
+}
+
+/// Reads a vector. Memory reserved up front is bounded by the remaining input (each element
+/// takes at least 4 bytes), so a hostile count cannot make it allocate more.
+#[inline]
+pub fn read_vec<T: TlRead>(r: &mut Reader<'_>, bare: bool) -> Result<Vec<T>, DecodeError> {
+    let n = r.vec_len(bare, 4)?;
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push(T::read(r)?);
+    }
+    r.leave();
+    Ok(v)
+}
+
+/// Reads a vector of bare constructors.
+#[inline]
+pub fn read_vec_bare_elems<T: TlRead>(r: &mut Reader<'_>, bare: bool) -> Result<Vec<T>, DecodeError> {
+    let n = r.vec_len(bare, 4)?;
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push(T::read_bare(r)?);
+    }
+    r.leave();
+    Ok(v)
+}
+
+/// Any serialized function call, kept as bytes: the owned type for a `!X` query whose function
+/// is not known in advance (a server decoding `invokeWithLayer`, for example).
+///
+/// ```
+/// use ferrogram_tl_types::{AnyFunction, TlRead, TlWrite, functions::{InvokeWithLayer, help::GetConfig}};
+/// let call = InvokeWithLayer { layer: 230, query: GetConfig {} };
+/// let bytes = call.to_bytes().unwrap();
+/// let back = InvokeWithLayer::<AnyFunction>::from_bytes(&bytes).unwrap();
+/// assert_eq!(back.query.function_id(), Some(GetConfig::CONSTRUCTOR_ID));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnyFunction(pub Vec<u8>);
+
+impl AnyFunction {
+    /// The function's constructor id.
+    pub fn function_id(&self) -> Option<u32> {
+        self.0.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+impl TlWrite for AnyFunction {
+    fn write(&self, w: &mut Writer<'_>) {
+        w.put_raw(&self.0)
+    }
+}
+
+impl TlRead for AnyFunction {
+    /// Reads one function call of this schema, checked like a view is.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let start = r.pos();
+        crate::view::functions::skip_any(r)?;
+        Ok(AnyFunction(r.since(start).to_vec()))
+    }
+}

@@ -1,0 +1,85 @@
+//! Property checks shared by the tests and fuzz targets (`testing` feature).
+
+use crate::traits::{TlRead, TlWrite, ViewRead};
+use crate::Reader;
+use alloc::format;
+use alloc::string::String;
+use core::fmt::Debug;
+
+/// Decodes `bytes` as `O` (owned) and `V` (view) and checks that:
+/// - both decoders agree on whether the bytes are valid;
+/// - re-encoding the owned value and decoding it again gives the same encoding (idempotence);
+/// - with `exact` (canonical input: valid UTF-8, zero padding, no unused flag bits), both
+///   re-encodings equal `bytes`;
+/// - with `debug`, the view formats exactly like the owned value — which decodes every lazy
+///   field of the view;
+/// - skipping the view consumes exactly `bytes`.
+///
+/// `Ok(false)` when the bytes are not a valid `O`.
+pub fn roundtrip<'a, O, V>(bytes: &'a [u8], exact: bool, debug: bool) -> Result<bool, String>
+where
+    O: TlRead + TlWrite + Debug + PartialEq,
+    V: ViewRead<'a> + TlWrite + Debug,
+{
+    let owned = O::from_bytes(bytes);
+    let view = V::from_bytes(bytes);
+    let (owned, view) = match (owned, view) {
+        (Err(_), Err(_)) => return Ok(false),
+        (Ok(_), Err(e)) => return Err(format!("owned decodes but view fails: {e}")),
+        (Err(e), Ok(_)) => return Err(format!("view decodes but owned fails: {e}")),
+        (Ok(o), Ok(v)) => (o, v),
+    };
+    let mut skip = Reader::new(bytes);
+    V::skip(&mut skip).map_err(|e| format!("view decodes but skip fails: {e}"))?;
+    if !skip.is_empty() {
+        return Err(format!("skip left {} bytes", skip.remaining()));
+    }
+    let e1 = owned.to_bytes().map_err(|e| format!("owned re-encode: {e}"))?;
+    let again = O::from_bytes(&e1).map_err(|e| format!("re-encoded owned value does not decode: {e}"))?;
+    let e2 = again.to_bytes().map_err(|e| format!("second re-encode: {e}"))?;
+    if e1 != e2 {
+        return Err(String::from("owned encoding is not idempotent"));
+    }
+    if exact {
+        if e1 != bytes {
+            return Err(format!("owned re-encode differs:\n in:  {bytes:02x?}\n out: {e1:02x?}"));
+        }
+        if again != owned {
+            return Err(String::from("owned value changed through a round trip"));
+        }
+        let v1 = view.to_bytes().map_err(|e| format!("view re-encode: {e}"))?;
+        if v1 != bytes {
+            return Err(format!("view re-encode differs:\n in:  {bytes:02x?}\n out: {v1:02x?}"));
+        }
+        if view.serialized_len() != bytes.len() {
+            return Err(String::from("serialized_len disagrees with the bytes written"));
+        }
+    }
+    if debug {
+        let (a, b) = (format!("{owned:?}"), format!("{view:?}"));
+        if a != b {
+            return Err(format!("view and owned differ:\n owned: {a}\n view:  {b}"));
+        }
+    }
+    Ok(true)
+}
+
+/// Decodes an owned `O`; if that works, checks the re-encoding decodes to the same encoding.
+///
+/// # Panics
+/// When re-encoding breaks (a bug in the generated code: fuzz targets rely on this).
+pub fn decode_owned<O: TlRead + TlWrite>(bytes: &[u8]) -> Result<(), crate::DecodeError> {
+    let o = O::from_bytes(bytes)?;
+    let e1 = o.to_bytes().expect("a decoded value re-encodes");
+    let again = O::from_bytes(&e1).expect("a re-encoded value decodes");
+    assert_eq!(again.to_bytes().expect("re-encodes"), e1, "owned round trip is not idempotent");
+    Ok(())
+}
+
+/// Decodes a view `V` and formats it, which decodes every lazy field.
+pub fn decode_view<'a, V: ViewRead<'a> + Debug>(bytes: &'a [u8]) -> Result<(), crate::DecodeError> {
+    let v = V::from_bytes(bytes)?;
+    let text = format!("{v:?}");
+    assert!(!text.contains("<undecodable"), "a checked view has an undecodable field: {text}");
+    Ok(())
+}
