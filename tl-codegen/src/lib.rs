@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod build;
 mod crc;
 mod codegen;
 pub mod parse;
@@ -45,10 +46,10 @@ pub use crc::crc32;
 pub use codegen::{generate, subset, Config, SubsetError};
 pub use parse::{parse, ParseError, ParseErrorKind, ParseOptions};
 
-/// The three combinators of tdesktop's `mtproto.tl` whose ids are not the CRC32 of their text
-/// (the DNS "simple config" objects). Pass them in [`ParseOptions::id_exceptions`] when parsing
-/// that file.
-pub const MTPROTO_ID_EXCEPTIONS: &[&str] = &["ipPortSecret", "accessPointRule", "help.configSimple"];
+/// The two combinators of tdesktop's `mtproto.tl` whose ids are not the CRC32 of their text
+/// under either spelling of `bytes` (the DNS "simple config" objects, whose ids come from an
+/// unpublished declaration). Pass them in [`ParseOptions::id_exceptions`] when parsing that file.
+pub const MTPROTO_ID_EXCEPTIONS: &[&str] = &["accessPointRule", "help.configSimple"];
 
 /// Parses several schema files as one (definitions in order, duplicates with equal ids merged).
 /// The layer is the first one any file names.

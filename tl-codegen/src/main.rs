@@ -11,7 +11,7 @@ Rust code that ferrogram-tl-types includes.
   --only LIST               keep only these functions and the types they reach
   --check                   parse and verify only; print a summary instead of code
   --allow-id-mismatch LIST  accept these combinators' ids even if they differ from their CRC32
-                            (the three tdesktop mtproto.tl exceptions are always accepted)
+                            (the two tdesktop mtproto.tl exceptions are always accepted)
   -o FILE                   write the code to FILE instead of standard output";
 
 fn main() -> ExitCode {

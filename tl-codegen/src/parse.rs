@@ -100,8 +100,8 @@ impl std::error::Error for ParseError {}
 #[derive(Clone, Debug, Default)]
 pub struct ParseOptions {
     /// Combinators whose explicit id is accepted even though it differs from the CRC32 of
-    /// their text (tdesktop's `mtproto.tl` has three: `ipPortSecret`, `accessPointRule`,
-    /// `help.configSimple`).
+    /// their text (tdesktop's `mtproto.tl` has two: `accessPointRule` and `help.configSimple`;
+    /// see [`crate::MTPROTO_ID_EXCEPTIONS`]).
     pub id_exceptions: Vec<String>,
 }
 

@@ -73,11 +73,18 @@
 //!
 //! ## How the code is generated
 //!
-//! The code is generated in `build.rs` by `ferrogram-tl-codegen` (a dependency-free crate)
-//! from the `.tl` files, not checked in: the schema can then be swapped at build time, and the
-//! generated code can never drift from the generator. Building the generator and running it
-//! costs about a second of a clean build. Clean debug build times on the 2-core reference
-//! machine are in the repository's `BENCHMARKS.md`.
+//! The code is generated at build time by `ferrogram-tl-codegen` (a dependency-free crate)
+//! from the `.tl` files in `tl/`, not checked in: the schema can then be swapped at build time,
+//! and the generated code can never drift from the generator. Building the generator and
+//! running it costs a few seconds of a clean build.
+//!
+//! The generated code is split over crates that the compiler builds in parallel:
+//! `ferrogram-tl-core` (the runtime, `LAYER`, constructor names), `ferrogram-tl-view` (the
+//! views) and `ferrogram-tl-owned` (the owned types, only with `alloc`); this crate re-exports
+//! them. Rust's front end is single-threaded per crate, so one crate holding both forms took
+//! more than twice as long to build. Clean debug build times, measured beside
+//! grammers-tl-types on the 2-core reference machine, are in the repository's
+//! `BENCHMARKS.md`.
 //!
 //! Build-time knobs (environment variables read by `build.rs`):
 //!
@@ -95,22 +102,20 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
-mod error;
+pub use ferrogram_tl_core::*;
+/// Borrowed types: zero-copy decoding and serialization from borrowed data, no heap.
+pub use ferrogram_tl_view as view;
+pub use ferrogram_tl_view::Query;
 #[cfg(feature = "alloc")]
-mod owned;
-mod reader;
+pub use ferrogram_tl_owned::{enums, functions, types};
+
+#[cfg(feature = "alloc")]
+mod any_function;
+#[cfg(feature = "alloc")]
+pub use any_function::AnyFunction;
+
 #[cfg(feature = "testing")]
 pub mod testing;
-mod traits;
-mod lazy;
-mod writer;
 
-pub use error::{DecodeError, DecodeErrorKind, EncodeError};
-#[cfg(feature = "alloc")]
-pub use owned::{read_vec, read_vec_bare_elems, write_vec, write_vec_bare_elems, AnyFunction};
-pub use reader::Reader;
-pub use traits::{RemoteCall, TlRead, TlWrite, ViewRead};
-pub use lazy::{Bare, Lazy, LazyVec, LazyVecIter, Query, TlStr};
-pub use writer::Writer;
-
-include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+#[cfg(feature = "testing")]
+include!(concat!(env!("OUT_DIR"), "/testing.rs"));

@@ -1,6 +1,6 @@
 //! Property checks shared by the tests and fuzz targets (`testing` feature).
 
-use crate::traits::{TlRead, TlWrite, ViewRead};
+use crate::{TlRead, TlWrite, ViewRead};
 use crate::Reader;
 use alloc::format;
 use alloc::string::String;

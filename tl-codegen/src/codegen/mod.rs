@@ -14,21 +14,46 @@ pub use subset::{subset, SubsetError};
 use crate::ast::Schema;
 use crate::parse::ParseError;
 
-/// What to generate.
+/// What to generate, and where the generated code finds the rest.
+///
+/// The default emits everything into one crate: the runtime at `crate::`, owned types at
+/// `crate::{types,enums,functions}`, views at `crate::view::{types,enums,functions}`.
+/// `ferrogram-tl-types` instead builds the runtime, the views and the owned types as three
+/// crates that compile in parallel, and sets the roots accordingly.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Emit the owned types (`types`, `enums`, `functions`, gated on `feature = "alloc"`).
+    /// Emit `LAYER` and `names::name_of`.
+    pub names: bool,
+    /// Emit the owned types (`types`, `enums`, `functions`; they need `alloc`).
     pub owned: bool,
-    /// Emit the borrowed types (`view::types`, `view::enums`, `view::functions`).
+    /// Emit the borrowed types (`types`, `enums`, `functions` under [`Config::view_root`]).
     pub views: bool,
-    /// Emit `testing_dispatch` (gated on `feature = "testing"`): round-trip and decode entry
-    /// points by constructor id, for tests and fuzzing.
+    /// Emit `testing_dispatch`: round-trip and decode entry points by constructor id, for
+    /// tests and fuzzing (gated on `feature = "testing"`).
     pub testing: bool,
+    /// Path of the runtime (`Reader`, `Writer`, traits, `Lazy`, …).
+    pub runtime: String,
+    /// Path under which `types`, `enums`, `functions` (owned) live.
+    pub owned_root: String,
+    /// Path under which the view `types`, `enums`, `functions` live. If it ends in `::view`,
+    /// the views are wrapped in a `pub mod view`.
+    pub view_root: String,
+    /// Path under which `names` lives.
+    pub names_root: String,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { owned: true, views: true, testing: true }
+        Config {
+            names: true,
+            owned: true,
+            views: true,
+            testing: true,
+            runtime: "crate".into(),
+            owned_root: "crate".into(),
+            view_root: "crate::view".into(),
+            names_root: "crate".into(),
+        }
     }
 }
 

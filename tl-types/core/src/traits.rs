@@ -20,10 +20,11 @@ pub trait TlWrite {
     /// Serializes into `buf`, returning the bytes written.
     ///
     /// ```
-    /// use ferrogram_tl_types::{view::functions::Ping, TlWrite};
-    /// let mut buf = [0u8; 64];
-    /// let n = Ping { ping_id: 7 }.write_to(&mut buf).unwrap();
-    /// assert_eq!(&buf[..n], &[0xec, 0x77, 0xbe, 0x7a, 7, 0, 0, 0, 0, 0, 0, 0]);
+    /// use ferrogram_tl_core::TlWrite;
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(7i64.write_to(&mut buf), Ok(8));
+    /// assert_eq!(buf, [7, 0, 0, 0, 0, 0, 0, 0]);
+    /// assert!(7i64.write_to(&mut buf[..4]).is_err());
     /// ```
     fn write_to(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         let mut w = Writer::new(buf);
@@ -77,8 +78,11 @@ pub trait ViewRead<'a>: Sized + Copy {
     /// Reads the value (boxed form for structs).
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
 
-    /// Checks and skips the value without building it.
-    fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError>;
+    /// Checks and skips the value.
+    #[inline]
+    fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
+        Self::read(r).map(|_| ())
+    }
 
     /// Reads the bare form.
     fn read_bare(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
@@ -86,8 +90,9 @@ pub trait ViewRead<'a>: Sized + Copy {
     }
 
     /// Skips the bare form.
+    #[inline]
     fn skip_bare(r: &mut Reader<'a>) -> Result<(), DecodeError> {
-        Self::skip(r)
+        Self::read_bare(r).map(|_| ())
     }
 
     /// Decodes a view of a value that spans all of `bytes`.

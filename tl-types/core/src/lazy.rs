@@ -9,7 +9,7 @@ use core::fmt;
 /// but which are not checked until you ask ([`TlStr::to_str`]).
 ///
 /// ```
-/// use ferrogram_tl_types::TlStr;
+/// use ferrogram_tl_core::TlStr;
 /// let s = TlStr::from("héllo");
 /// assert_eq!(s.to_str(), Ok("héllo"));
 /// assert_eq!(TlStr::from_bytes(b"\xff").to_str().is_err(), true);
@@ -110,10 +110,12 @@ impl<'a> ViewRead<'a> for TlStr<'a> {
 /// reference to a value (when you build a request from borrowed data).
 ///
 /// ```
-/// use ferrogram_tl_types::{Lazy, view::enums::InputPeer, view::types::InputPeerUser};
-/// let peer: InputPeer = InputPeerUser { user_id: 1, access_hash: 2 }.into();
-/// let lazy = Lazy::Value(&peer);
-/// assert!(matches!(lazy.get(), Ok(InputPeer::User(u)) if u.user_id == 1));
+/// use ferrogram_tl_core::{Lazy, TlWrite};
+/// let encoded = [5u8, 0, 0, 0, 0, 0, 0, 0];
+/// let lazy: Lazy<'_, i64> = Lazy::Encoded(&encoded);
+/// assert_eq!(lazy.get(), Ok(5));
+/// let value = 5i64;
+/// assert_eq!(Lazy::Value(&value).serialized_len(), 8);
 /// ```
 pub enum Lazy<'a, T> {
     /// The serialized object (its boxed form, constructor id first).
@@ -190,7 +192,7 @@ impl<'a, T: ViewRead<'a> + fmt::Debug> fmt::Debug for Lazy<'a, T> {
 /// values. `BARE` is true for TL's bare `vector<T>` (no vector constructor id on the wire).
 ///
 /// ```
-/// use ferrogram_tl_types::{LazyVec, TlWrite, ViewRead};
+/// use ferrogram_tl_core::{LazyVec, TlWrite, ViewRead};
 /// let v: LazyVec<'_, i64> = LazyVec::Slice(&[1, 2]);
 /// let mut buf = [0u8; 32];
 /// let n = v.write_to(&mut buf).unwrap();
@@ -358,59 +360,3 @@ impl<T: fmt::Debug> fmt::Debug for Bare<T> {
     }
 }
 
-/// A `!X` parameter (the query inside `invokeWithLayer` and friends): a serialized function
-/// call, or any value to serialize.
-///
-/// ```
-/// use ferrogram_tl_types::{Query, TlWrite, view::functions::{InvokeWithLayer, help::GetConfig}};
-/// let inner = GetConfig {};
-/// let call = InvokeWithLayer { layer: ferrogram_tl_types::LAYER as i32, query: Query::Value(&inner) };
-/// let mut buf = [0u8; 16];
-/// assert_eq!(call.write_to(&mut buf), Ok(12));
-/// ```
-#[derive(Clone, Copy)]
-pub enum Query<'a> {
-    /// A serialized function call (constructor id first).
-    Encoded(&'a [u8]),
-    /// A value to serialize.
-    Value(&'a dyn TlWrite),
-}
-
-impl<'a> Query<'a> {
-    /// The function's constructor id, if the query is encoded.
-    pub fn function_id(&self) -> Option<u32> {
-        match self {
-            Query::Encoded(b) => b.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            Query::Value(_) => None,
-        }
-    }
-}
-
-impl<'a> ViewRead<'a> for Query<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        let start = r.pos();
-        crate::view::functions::skip_any(r)?;
-        Ok(Query::Encoded(r.since(start)))
-    }
-    fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
-        crate::view::functions::skip_any(r)
-    }
-}
-
-impl TlWrite for Query<'_> {
-    fn write(&self, w: &mut Writer<'_>) {
-        match self {
-            Query::Encoded(b) => w.put_raw(b),
-            Query::Value(v) => v.write(w),
-        }
-    }
-}
-
-impl fmt::Debug for Query<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.function_id() {
-            Some(id) => write!(f, "Query({})", crate::names::name_of(id).unwrap_or("?")),
-            None => f.write_str("Query(<value>)"),
-        }
-    }
-}

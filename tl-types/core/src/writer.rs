@@ -10,7 +10,7 @@ use crate::error::EncodeError;
 /// over an empty slice measures a value's size.
 ///
 /// ```
-/// use ferrogram_tl_types::Writer;
+/// use ferrogram_tl_core::Writer;
 /// let mut buf = [0u8; 8];
 /// let mut w = Writer::new(&mut buf);
 /// w.put_i32(1);

@@ -10,7 +10,7 @@ const BOOL_FALSE: u32 = 0xbc799737;
 /// [`DecodeError`] instead of panicking; nesting is limited (see [`Reader::with_max_depth`]).
 ///
 /// ```
-/// use ferrogram_tl_types::Reader;
+/// use ferrogram_tl_core::Reader;
 /// let mut r = Reader::new(&[1, 0, 0, 0, 3, b'a', b'b', b'c']);
 /// assert_eq!(r.i32().unwrap(), 1);
 /// assert_eq!(r.tl_bytes().unwrap(), b"abc");
@@ -99,6 +99,12 @@ impl<'a> Reader<'a> {
         } else {
             Err(self.error(DecodeErrorKind::UnexpectedEnd { needed: n, remaining: self.remaining() }))
         }
+    }
+
+    /// `N` bytes as an array (one bounds check for a run of fixed-size fields).
+    #[inline]
+    pub fn fixed<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        self.array()
     }
 
     #[inline]
@@ -276,4 +282,37 @@ impl<'a> Reader<'a> {
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
+}
+
+/// `u32` at `off` in `b` (generated code reads runs of fixed-size fields with this).
+#[doc(hidden)]
+#[inline(always)]
+pub fn le_u32(b: &[u8], off: usize) -> u32 {
+    u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
+}
+
+#[doc(hidden)]
+#[inline(always)]
+pub fn le_i32(b: &[u8], off: usize) -> i32 {
+    le_u32(b, off) as i32
+}
+
+#[doc(hidden)]
+#[inline(always)]
+pub fn le_i64(b: &[u8], off: usize) -> i64 {
+    (le_u32(b, off) as u64 | (le_u32(b, off + 4) as u64) << 32) as i64
+}
+
+#[doc(hidden)]
+#[inline(always)]
+pub fn le_f64(b: &[u8], off: usize) -> f64 {
+    f64::from_bits(le_i64(b, off) as u64)
+}
+
+#[doc(hidden)]
+#[inline(always)]
+pub fn le_bytes<const M: usize>(b: &[u8], off: usize) -> [u8; M] {
+    let mut a = [0u8; M];
+    a.copy_from_slice(&b[off..off + M]);
+    a
 }
