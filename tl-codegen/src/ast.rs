@@ -31,8 +31,14 @@ impl Name {
     /// Parses `ns.name` or `name`.
     pub fn parse(s: &str) -> Name {
         match s.rsplit_once('.') {
-            Some((ns, n)) => Name { namespace: Some(ns.to_string()), name: n.to_string() },
-            None => Name { namespace: None, name: s.to_string() },
+            Some((ns, n)) => Name {
+                namespace: Some(ns.to_string()),
+                name: n.to_string(),
+            },
+            None => Name {
+                namespace: None,
+                name: s.to_string(),
+            },
         }
     }
 }

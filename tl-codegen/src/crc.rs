@@ -8,7 +8,11 @@ const fn make_table() -> [u32; 256] {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[i] = c;
@@ -42,8 +46,15 @@ pub fn crc32(data: &[u8]) -> u32 {
 ///   `?bytes` as `string` (how the API schema's ids were computed), and the second keeps
 ///   `bytes` (how some MTProto service ids were computed).
 pub fn normalized_texts(tokens: &[&str]) -> [String; 2] {
-    let kept: Vec<&str> = tokens.iter().copied().filter(|t| !is_true_flag(t)).collect();
-    let raw = kept.join(" ").replace(['{', '}', '>'], "").replace('<', " ");
+    let kept: Vec<&str> = tokens
+        .iter()
+        .copied()
+        .filter(|t| !is_true_flag(t))
+        .collect();
+    let raw = kept
+        .join(" ")
+        .replace(['{', '}', '>'], "")
+        .replace('<', " ");
     let with_string = kept
         .iter()
         .map(|t| bytes_as_string(t))
@@ -81,12 +92,23 @@ mod tests {
     #[test]
     fn spec_example_user() {
         // TL.md: the id of `user` is the CRC32 of this text.
-        assert_eq!(crc32(b"user id:int first_name:string last_name:string = User"), 0xd23c81a3);
+        assert_eq!(
+            crc32(b"user id:int first_name:string last_name:string = User"),
+            0xd23c81a3
+        );
     }
 
     #[test]
     fn normalization_drops_true_flags_and_brackets() {
-        let toks = ["a", "flags:#", "x:flags.0?true", "v:Vector<bytes>", "b:bytes", "=", "A"];
+        let toks = [
+            "a",
+            "flags:#",
+            "x:flags.0?true",
+            "v:Vector<bytes>",
+            "b:bytes",
+            "=",
+            "A",
+        ];
         let [s, raw] = normalized_texts(&toks);
         assert_eq!(s, "a flags:# v:Vector bytes b:string = A");
         assert_eq!(raw, "a flags:# v:Vector bytes b:bytes = A");

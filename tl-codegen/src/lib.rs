@@ -36,15 +36,15 @@
 
 pub mod ast;
 pub mod build;
-mod crc;
 mod codegen;
+mod crc;
 pub mod parse;
 pub mod sample;
 
 pub use ast::{Category, Def, Name, Param, ParamKind, Schema, Ty};
+pub use codegen::{Config, SubsetError, generate, subset};
 pub use crc::crc32;
-pub use codegen::{generate, subset, Config, SubsetError};
-pub use parse::{parse, ParseError, ParseErrorKind, ParseOptions};
+pub use parse::{ParseError, ParseErrorKind, ParseOptions, parse};
 
 /// The two combinators of tdesktop's `mtproto.tl` whose ids are not the CRC32 of their text
 /// under either spelling of `bytes` (the DNS "simple config" objects, whose ids come from an
@@ -61,7 +61,11 @@ pub fn parse_all(files: &[(&str, &str)], opts: &ParseOptions) -> Result<Schema, 
             all.layer = s.layer;
         }
         for d in s.defs {
-            if let Some(prev) = all.defs.iter().find(|p| p.name == d.name && p.category == d.category) {
+            if let Some(prev) = all
+                .defs
+                .iter()
+                .find(|p| p.name == d.name && p.category == d.category)
+            {
                 if prev.id != d.id {
                     return Err(ParseError {
                         file: name.to_string(),

@@ -64,32 +64,48 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
         match &self.kind {
-            ParseErrorKind::IdMismatch { name, explicit, computed } => write!(
+            ParseErrorKind::IdMismatch {
+                name,
+                explicit,
+                computed,
+            } => write!(
                 f,
                 "`{name}` says #{explicit:08x} but its normalized text hashes to #{computed:08x}; \
                  fix the id or the parameters (or list `{name}` as a known exception if the \
                  server really uses this id)"
             ),
-            ParseErrorKind::BadId(s) => write!(f, "`#{s}` is not a hex constructor id of 1-8 digits"),
+            ParseErrorKind::BadId(s) => {
+                write!(f, "`#{s}` is not a hex constructor id of 1-8 digits")
+            }
             ParseErrorKind::BadName(s) => write!(f, "`{s}` is not a valid TL name"),
-            ParseErrorKind::BadParam(s) => write!(f, "`{s}` is not a parameter (expected `name:type`)"),
+            ParseErrorKind::BadParam(s) => {
+                write!(f, "`{s}` is not a parameter (expected `name:type`)")
+            }
             ParseErrorKind::BadType(s) => write!(f, "`{s}` is not a valid type expression"),
             ParseErrorKind::BadCondition(s) => write!(
                 f,
                 "`{s}`: a condition must be `flagsword.N?Type` with a `flagsword:#` declared earlier and N in 0..=31"
             ),
             ParseErrorKind::UnknownGeneric(s) => {
-                write!(f, "type parameter `{s}` is not declared (add `{{{s}:Type}}`)")
+                write!(
+                    f,
+                    "type parameter `{s}` is not declared (add `{{{s}:Type}}`)"
+                )
             }
             ParseErrorKind::MissingResult => f.write_str("definition has no `= ResultType`"),
             ParseErrorKind::UnterminatedDefinition => {
                 f.write_str("the file ends inside a definition (missing `;`)")
             }
             ParseErrorKind::UnknownSection(s) => {
-                write!(f, "unknown section `{s}` (expected ---types--- or ---functions---)")
+                write!(
+                    f,
+                    "unknown section `{s}` (expected ---types--- or ---functions---)"
+                )
             }
             ParseErrorKind::Duplicate(s) => write!(f, "`{s}` is defined twice with different ids"),
-            ParseErrorKind::UnknownType(s) => write!(f, "type `{s}` is used but no constructor builds it"),
+            ParseErrorKind::UnknownType(s) => {
+                write!(f, "type `{s}` is used but no constructor builds it")
+            }
         }
     }
 }
@@ -169,7 +185,10 @@ pub fn parse(file: &str, text: &str, opts: &ParseOptions) -> Result<Schema, Pars
                 None => (rest, None),
             };
             let mut start: Option<usize> = None;
-            for (i, ch) in piece.char_indices().chain(core::iter::once((piece.len(), ' '))) {
+            for (i, ch) in piece
+                .char_indices()
+                .chain(core::iter::once((piece.len(), ' ')))
+            {
                 if ch.is_whitespace() {
                     if let Some(s) = start.take() {
                         push_token(&mut tokens, &piece[s..i], line, offset + s);
@@ -186,7 +205,11 @@ pub fn parse(file: &str, text: &str, opts: &ParseOptions) -> Result<Schema, Pars
                             add_def(file, &mut schema, def)?;
                         }
                     } else {
-                        return Err(err(line, offset + i + 1, ParseErrorKind::BadName(";".into())));
+                        return Err(err(
+                            line,
+                            offset + i + 1,
+                            ParseErrorKind::BadName(";".into()),
+                        ));
                     }
                     offset += i + 1;
                     rest = &rest[i + 1..];
@@ -207,19 +230,35 @@ fn push_token<'s>(tokens: &mut Vec<Token<'s>>, text: &'s str, line: usize, byte_
     let mut rest = text;
     while let Some(i) = rest.find('=') {
         if i > 0 {
-            tokens.push(Token { text: &rest[..i], line, col });
+            tokens.push(Token {
+                text: &rest[..i],
+                line,
+                col,
+            });
         }
-        tokens.push(Token { text: "=", line, col: col + i });
+        tokens.push(Token {
+            text: "=",
+            line,
+            col: col + i,
+        });
         col += i + 1;
         rest = &rest[i + 1..];
     }
     if !rest.is_empty() {
-        tokens.push(Token { text: rest, line, col });
+        tokens.push(Token {
+            text: rest,
+            line,
+            col,
+        });
     }
 }
 
 fn add_def(file: &str, schema: &mut Schema, def: Def) -> Result<(), ParseError> {
-    if let Some(prev) = schema.defs.iter().find(|d| d.name == def.name && d.category == def.category) {
+    if let Some(prev) = schema
+        .defs
+        .iter()
+        .find(|d| d.name == def.name && d.category == def.category)
+    {
         if prev.id != def.id {
             return Err(ParseError {
                 file: file.to_string(),
@@ -269,7 +308,10 @@ fn parse_def(
     }
     // Built-in declarations: `int ? = Int;`, `vector {t:Type} # [ t ] = Vector t;`,
     // `int128 4*[ int ] = Int128;`.
-    if toks[1..eq].iter().any(|t| t.text == "?" || t.text == "#" || t.text.contains('[') || t.text == "]") {
+    if toks[1..eq]
+        .iter()
+        .any(|t| t.text == "?" || t.text == "#" || t.text.contains('[') || t.text == "]")
+    {
         return Ok(None);
     }
     if !valid_name(name_text) {
@@ -280,7 +322,10 @@ fn parse_def(
             if id.is_empty() || id.len() > 8 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(err(head, ParseErrorKind::BadId(id.into())));
             }
-            Some(u32::from_str_radix(id, 16).map_err(|_| err(head, ParseErrorKind::BadId(id.into())))?)
+            Some(
+                u32::from_str_radix(id, 16)
+                    .map_err(|_| err(head, ParseErrorKind::BadId(id.into())))?,
+            )
         }
         None => None,
     };
@@ -308,10 +353,16 @@ fn parse_def(
             return Err(err(t, ParseErrorKind::BadParam(t.text.into())));
         }
         if params.iter().any(|p| p.name == pname) {
-            return Err(err(t, ParseErrorKind::BadParam(format!("{pname} (declared twice)"))));
+            return Err(err(
+                t,
+                ParseErrorKind::BadParam(format!("{pname} (declared twice)")),
+            ));
         }
         if pty == "#" {
-            params.push(Param { name: pname.into(), kind: ParamKind::Flags });
+            params.push(Param {
+                name: pname.into(),
+                kind: ParamKind::Flags,
+            });
             continue;
         }
         let (cond, ty_text) = match pty.split_once('?') {
@@ -319,7 +370,9 @@ fn parse_def(
                 let bad = || err(t, ParseErrorKind::BadCondition(pty.into()));
                 let (word, bit) = c.split_once('.').ok_or_else(bad)?;
                 let bit: u32 = bit.parse().map_err(|_| bad())?;
-                let declared = params.iter().any(|p| p.name == word && p.kind == ParamKind::Flags);
+                let declared = params
+                    .iter()
+                    .any(|p| p.name == word && p.kind == ParamKind::Flags);
                 if bit > 31 || !declared {
                     return Err(bad());
                 }
@@ -329,20 +382,37 @@ fn parse_def(
         };
         let ty = parse_ty(ty_text, &generics).map_err(|k| err(t, k))?;
         if ty == Ty::True && cond.is_none() {
-            return Err(err(t, ParseErrorKind::BadType(format!("{ty_text} (`true` is only allowed as flags.N?true)"))));
+            return Err(err(
+                t,
+                ParseErrorKind::BadType(format!(
+                    "{ty_text} (`true` is only allowed as flags.N?true)"
+                )),
+            ));
         }
-        params.push(Param { name: pname.into(), kind: ParamKind::Value { ty, cond } });
+        params.push(Param {
+            name: pname.into(),
+            kind: ParamKind::Value { ty, cond },
+        });
     }
     let result_text: Vec<&str> = toks[eq + 1..].iter().map(|t| t.text).collect();
     let result_joined = result_text.join(" ");
     let result = parse_ty(&result_joined, &generics).map_err(|k| err(&toks[eq + 1], k))?;
     match &result {
         Ty::Named { bare: false, .. } | Ty::Generic(_) | Ty::Vector { bare: false, .. } => {}
-        Ty::Bool | Ty::Int | Ty::Long | Ty::Double | Ty::String | Ty::Bytes if category == Category::Function => {}
-        _ => return Err(err(&toks[eq + 1], ParseErrorKind::BadType(result_joined.clone()))),
+        Ty::Bool | Ty::Int | Ty::Long | Ty::Double | Ty::String | Ty::Bytes
+            if category == Category::Function => {}
+        _ => {
+            return Err(err(
+                &toks[eq + 1],
+                ParseErrorKind::BadType(result_joined.clone()),
+            ));
+        }
     }
     if category == Category::Type && !matches!(result, Ty::Named { .. }) {
-        return Err(err(&toks[eq + 1], ParseErrorKind::BadType(result_joined.clone())));
+        return Err(err(
+            &toks[eq + 1],
+            ParseErrorKind::BadType(result_joined.clone()),
+        ));
     }
 
     let mut norm_tokens: Vec<&str> = vec![name_text];
@@ -357,7 +427,11 @@ fn parse_def(
             if !ok {
                 return Err(err(
                     head,
-                    ParseErrorKind::IdMismatch { name: name_text.into(), explicit: id, computed },
+                    ParseErrorKind::IdMismatch {
+                        name: name_text.into(),
+                        explicit: id,
+                        computed,
+                    },
                 ));
             }
             id
@@ -402,7 +476,10 @@ fn parse_ty(text: &str, generics: &[String]) -> Result<Ty, ParseErrorKind> {
             if matches!(elem, Ty::True | Ty::GenericQuery(_)) {
                 return Err(bad());
             }
-            return Ok(Ty::Vector { bare, elem: Box::new(elem) });
+            return Ok(Ty::Vector {
+                bare,
+                elem: Box::new(elem),
+            });
         }
     }
     let (bare_mark, name) = match text.strip_prefix('%') {
@@ -434,7 +511,10 @@ fn parse_ty(text: &str, generics: &[String]) -> Result<Ty, ParseErrorKind> {
     }
     let n = Name::parse(name);
     let lower = n.name.starts_with(|c: char| c.is_ascii_lowercase());
-    Ok(Ty::Named { name: n, bare: bare_mark || lower })
+    Ok(Ty::Named {
+        name: n,
+        bare: bare_mark || lower,
+    })
 }
 
 #[cfg(test)]
@@ -449,22 +529,44 @@ mod tests {
     fn flags_and_vectors() {
         let s = p("---functions---\nmessages.getX#1 flags:# a:flags.3?true b:flags.0?Vector<%foo> c:!X = Y;")
             .unwrap_err();
-        assert!(matches!(s.kind, ParseErrorKind::UnknownGeneric(ref g) if g == "X"), "{s}");
+        assert!(
+            matches!(s.kind, ParseErrorKind::UnknownGeneric(ref g) if g == "X"),
+            "{s}"
+        );
         let s = p("a flags:# x:flags.0?true v:Vector<long> = A;").unwrap();
         let d = &s.defs[0];
         assert_eq!(d.params.len(), 3);
-        assert_eq!(d.params[1].kind, ParamKind::Value { ty: Ty::True, cond: Some(("flags".into(), 0)) });
+        assert_eq!(
+            d.params[1].kind,
+            ParamKind::Value {
+                ty: Ty::True,
+                cond: Some(("flags".into(), 0))
+            }
+        );
         assert_eq!(
             d.params[2].kind,
-            ParamKind::Value { ty: Ty::Vector { bare: false, elem: Box::new(Ty::Long) }, cond: None }
+            ParamKind::Value {
+                ty: Ty::Vector {
+                    bare: false,
+                    elem: Box::new(Ty::Long)
+                },
+                cond: None
+            }
         );
     }
 
     #[test]
     fn id_mismatch_has_position() {
-        let e = p("\n\n  user#d23c81a4 id:int first_name:string last_name:string = User;").unwrap_err();
+        let e =
+            p("\n\n  user#d23c81a4 id:int first_name:string last_name:string = User;").unwrap_err();
         assert_eq!((e.line, e.col), (3, 3));
-        assert!(matches!(e.kind, ParseErrorKind::IdMismatch { computed: 0xd23c81a3, .. }));
+        assert!(matches!(
+            e.kind,
+            ParseErrorKind::IdMismatch {
+                computed: 0xd23c81a3,
+                ..
+            }
+        ));
         assert!(e.to_string().contains("t.tl:3:3"));
     }
 
@@ -488,9 +590,11 @@ mod tests {
 
     #[test]
     fn builtins_skipped_and_generics() {
-        let s = p("int ? = Int;\nvector {t:Type} # [ t ] = Vector t;\nint128 4*[ int ] = Int128;\n\
-                   ---functions---\ninvokeWithLayer#da9b0d0d {X:Type} layer:int query:!X = X;")
-            .unwrap();
+        let s = p(
+            "int ? = Int;\nvector {t:Type} # [ t ] = Vector t;\nint128 4*[ int ] = Int128;\n\
+                   ---functions---\ninvokeWithLayer#da9b0d0d {X:Type} layer:int query:!X = X;",
+        )
+        .unwrap();
         assert_eq!(s.defs.len(), 1);
         assert_eq!(s.defs[0].generics, vec!["X".to_string()]);
         assert_eq!(s.defs[0].result, Ty::Generic("X".into()));

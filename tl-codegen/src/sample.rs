@@ -62,7 +62,9 @@ impl<'s> Sampler<'s> {
             let mut changed = false;
             for (t, ctors) in &by_type {
                 for c in ctors {
-                    let ok = mandatory_types(c).iter().all(|n| done.contains(n) || resolves_bare(&by_name, n, &done));
+                    let ok = mandatory_types(c)
+                        .iter()
+                        .all(|n| done.contains(n) || resolves_bare(&by_name, n, &done));
                     let list = terminal.entry(*t).or_default();
                     if ok && !list.iter().any(|x| x.name == c.name) {
                         list.push(c);
@@ -80,7 +82,14 @@ impl<'s> Sampler<'s> {
             .filter(|d| d.category == Category::Function && d.generics.is_empty())
             .filter(|d| mandatory_types(d).iter().all(|n| done.contains(n)))
             .collect();
-        Sampler { by_type, by_name, terminal, terminal_fns, state: seed ^ 0x9E37_79B9_7F4A_7C15, max_depth: 3 }
+        Sampler {
+            by_type,
+            by_name,
+            terminal,
+            terminal_fns,
+            state: seed ^ 0x9E37_79B9_7F4A_7C15,
+            max_depth: 3,
+        }
     }
 
     fn next(&mut self) -> u64 {
@@ -116,7 +125,11 @@ impl<'s> Sampler<'s> {
             if let ParamKind::Flags = p.kind {
                 let mut used = 0u32;
                 for q in &def.params {
-                    if let ParamKind::Value { cond: Some((w, bit)), .. } = &q.kind {
+                    if let ParamKind::Value {
+                        cond: Some((w, bit)),
+                        ..
+                    } = &q.kind
+                    {
                         if *w == p.name {
                             used |= 1 << bit;
                         }
@@ -156,18 +169,32 @@ impl<'s> Sampler<'s> {
                 out.extend_from_slice(&d.to_le_bytes());
             }
             Ty::Bool => {
-                let id: u32 = if self.next() & 1 == 1 { 0x997275b5 } else { 0xbc799737 };
+                let id: u32 = if self.next() & 1 == 1 {
+                    0x997275b5
+                } else {
+                    0xbc799737
+                };
                 out.extend_from_slice(&id.to_le_bytes());
             }
             Ty::True => {}
-            Ty::Int128 => (0..2).for_each(|_| { let v = self.next(); out.extend_from_slice(&v.to_le_bytes()) }),
-            Ty::Int256 => (0..4).for_each(|_| { let v = self.next(); out.extend_from_slice(&v.to_le_bytes()) }),
+            Ty::Int128 => (0..2).for_each(|_| {
+                let v = self.next();
+                out.extend_from_slice(&v.to_le_bytes())
+            }),
+            Ty::Int256 => (0..4).for_each(|_| {
+                let v = self.next();
+                out.extend_from_slice(&v.to_le_bytes())
+            }),
             Ty::String => {
                 let s = self.text();
                 tl_bytes(out, s.as_bytes());
             }
             Ty::Bytes => {
-                let n = if self.below(8) == 0 { 254 + self.below(300) } else { self.below(20) } as usize;
+                let n = if self.below(8) == 0 {
+                    254 + self.below(300)
+                } else {
+                    self.below(20)
+                } as usize;
                 let b: Vec<u8> = (0..n).map(|_| self.next() as u8).collect();
                 tl_bytes(out, &b);
             }
@@ -186,9 +213,17 @@ impl<'s> Sampler<'s> {
                 self.fields(out, def, FlagMode::Random, depth);
             }
             Ty::Named { name, bare: false } => {
-                let len = if deep { self.terminal[name].len() } else { self.by_type[name].len() };
+                let len = if deep {
+                    self.terminal[name].len()
+                } else {
+                    self.by_type[name].len()
+                };
                 let i = self.below(len as u64) as usize;
-                let def = if deep { self.terminal[name][i] } else { self.by_type[name][i] };
+                let def = if deep {
+                    self.terminal[name][i]
+                } else {
+                    self.by_type[name][i]
+                };
                 out.extend_from_slice(&def.id.to_le_bytes());
                 self.fields(out, def, FlagMode::Random, depth);
             }
@@ -206,16 +241,23 @@ impl<'s> Sampler<'s> {
     }
 
     fn bare_def(&self, name: &Name) -> &'s Def {
-        self.by_name.get(name).copied().unwrap_or_else(|| self.by_type[name][0])
+        self.by_name
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| self.by_type[name][0])
     }
 
     fn text(&mut self) -> String {
-        const PIECES: &[&str] = &["a", "Z", " ", "0", "é", "ж", "€", "😀", "\n", "\"", "\\", "\u{7f}", "\u{200d}"];
+        const PIECES: &[&str] = &[
+            "a", "Z", " ", "0", "é", "ж", "€", "😀", "\n", "\"", "\\", "\u{7f}", "\u{200d}",
+        ];
         let n = match self.below(10) {
             0 => 120 + self.below(100),
             _ => self.below(12),
         };
-        (0..n).map(|_| PIECES[self.below(PIECES.len() as u64) as usize]).collect()
+        (0..n)
+            .map(|_| PIECES[self.below(PIECES.len() as u64) as usize])
+            .collect()
     }
 }
 
@@ -234,7 +276,9 @@ fn mandatory_types(d: &Def) -> Vec<&Name> {
 }
 
 fn resolves_bare(by_name: &HashMap<&Name, &Def>, n: &Name, done: &HashSet<&Name>) -> bool {
-    by_name.get(n).is_some_and(|d| mandatory_types(d).iter().all(|m| done.contains(m)))
+    by_name
+        .get(n)
+        .is_some_and(|d| mandatory_types(d).iter().all(|m| done.contains(m)))
 }
 
 /// Writes TL `bytes`/`string`: length prefix, data, zero padding to 4.

@@ -19,7 +19,9 @@ pub struct AnyFunction(pub Vec<u8>);
 impl AnyFunction {
     /// The function's constructor id.
     pub fn function_id(&self) -> Option<u32> {
-        self.0.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.0
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 }
 

@@ -27,7 +27,7 @@
 //!     peer: Lazy::Value(&peer), reply_to: None, message: TlStr::from("disk almost full"),
 //!     random_id: 1, reply_markup: None, entities: None, schedule_date: None, schedule_repeat_period: None,
 //!     send_as: None, quick_reply_shortcut: None, effect: None, allow_paid_stars: None,
-//!     suggested_post: None,
+//!     suggested_post: None, rich_message: None,
 //! };
 //! let mut buf = [0u8; 128];
 //! let n = call.write_to(&mut buf).unwrap();
@@ -103,11 +103,11 @@
 extern crate alloc;
 
 pub use ferrogram_tl_core::*;
+#[cfg(feature = "alloc")]
+pub use ferrogram_tl_owned::{enums, functions, types};
 /// Borrowed types: zero-copy decoding and serialization from borrowed data, no heap.
 pub use ferrogram_tl_view as view;
 pub use ferrogram_tl_view::Query;
-#[cfg(feature = "alloc")]
-pub use ferrogram_tl_owned::{enums, functions, types};
 
 #[cfg(feature = "alloc")]
 mod any_function;

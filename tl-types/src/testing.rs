@@ -1,7 +1,7 @@
 //! Property checks shared by the tests and fuzz targets (`testing` feature).
 
-use crate::{TlRead, TlWrite, ViewRead};
 use crate::Reader;
+use crate::{TlRead, TlWrite, ViewRead};
 use alloc::format;
 use alloc::string::String;
 use core::fmt::Debug;
@@ -34,25 +34,38 @@ where
     if !skip.is_empty() {
         return Err(format!("skip left {} bytes", skip.remaining()));
     }
-    let e1 = owned.to_bytes().map_err(|e| format!("owned re-encode: {e}"))?;
-    let again = O::from_bytes(&e1).map_err(|e| format!("re-encoded owned value does not decode: {e}"))?;
-    let e2 = again.to_bytes().map_err(|e| format!("second re-encode: {e}"))?;
+    let e1 = owned
+        .to_bytes()
+        .map_err(|e| format!("owned re-encode: {e}"))?;
+    let again =
+        O::from_bytes(&e1).map_err(|e| format!("re-encoded owned value does not decode: {e}"))?;
+    let e2 = again
+        .to_bytes()
+        .map_err(|e| format!("second re-encode: {e}"))?;
     if e1 != e2 {
         return Err(String::from("owned encoding is not idempotent"));
     }
     if exact {
         if e1 != bytes {
-            return Err(format!("owned re-encode differs:\n in:  {bytes:02x?}\n out: {e1:02x?}"));
+            return Err(format!(
+                "owned re-encode differs:\n in:  {bytes:02x?}\n out: {e1:02x?}"
+            ));
         }
         if again != owned {
             return Err(String::from("owned value changed through a round trip"));
         }
-        let v1 = view.to_bytes().map_err(|e| format!("view re-encode: {e}"))?;
+        let v1 = view
+            .to_bytes()
+            .map_err(|e| format!("view re-encode: {e}"))?;
         if v1 != bytes {
-            return Err(format!("view re-encode differs:\n in:  {bytes:02x?}\n out: {v1:02x?}"));
+            return Err(format!(
+                "view re-encode differs:\n in:  {bytes:02x?}\n out: {v1:02x?}"
+            ));
         }
         if view.serialized_len() != bytes.len() {
-            return Err(String::from("serialized_len disagrees with the bytes written"));
+            return Err(String::from(
+                "serialized_len disagrees with the bytes written",
+            ));
         }
     }
     if debug {
@@ -72,7 +85,11 @@ pub fn decode_owned<O: TlRead + TlWrite>(bytes: &[u8]) -> Result<(), crate::Deco
     let o = O::from_bytes(bytes)?;
     let e1 = o.to_bytes().expect("a decoded value re-encodes");
     let again = O::from_bytes(&e1).expect("a re-encoded value decodes");
-    assert_eq!(again.to_bytes().expect("re-encodes"), e1, "owned round trip is not idempotent");
+    assert_eq!(
+        again.to_bytes().expect("re-encodes"),
+        e1,
+        "owned round trip is not idempotent"
+    );
     Ok(())
 }
 
@@ -80,6 +97,9 @@ pub fn decode_owned<O: TlRead + TlWrite>(bytes: &[u8]) -> Result<(), crate::Deco
 pub fn decode_view<'a, V: ViewRead<'a> + Debug>(bytes: &'a [u8]) -> Result<(), crate::DecodeError> {
     let v = V::from_bytes(bytes)?;
     let text = format!("{v:?}");
-    assert!(!text.contains("<undecodable"), "a checked view has an undecodable field: {text}");
+    assert!(
+        !text.contains("<undecodable"),
+        "a checked view has an undecodable field: {text}"
+    );
     Ok(())
 }

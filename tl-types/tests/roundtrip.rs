@@ -10,14 +10,19 @@
 //! view to decode), and checks that skipping consumes exactly the input.
 
 use ferrogram_tl_codegen::sample::{FlagMode, Sampler};
-use ferrogram_tl_codegen::{parse_all, Category, ParseOptions, Schema, MTPROTO_ID_EXCEPTIONS};
+use ferrogram_tl_codegen::{Category, MTPROTO_ID_EXCEPTIONS, ParseOptions, Schema, parse_all};
 use ferrogram_tl_types::testing_dispatch::roundtrip;
 
 fn schema() -> Schema {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tl/");
     let mtproto = std::fs::read_to_string(format!("{dir}mtproto.tl")).unwrap();
     let api = std::fs::read_to_string(format!("{dir}api.tl")).unwrap();
-    let opts = ParseOptions { id_exceptions: MTPROTO_ID_EXCEPTIONS.iter().map(|s| s.to_string()).collect() };
+    let opts = ParseOptions {
+        id_exceptions: MTPROTO_ID_EXCEPTIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
     parse_all(&[("mtproto.tl", &mtproto), ("api.tl", &api)], &opts).unwrap()
 }
 
@@ -26,7 +31,13 @@ fn every_combinator_round_trips() {
     let schema = schema();
     let mut checked = 0usize;
     let mut failures = Vec::new();
-    for (seed, mode) in [(1u64, FlagMode::AllSet), (2, FlagMode::NoneSet), (3, FlagMode::Random), (4, FlagMode::Random), (5, FlagMode::AllSet)] {
+    for (seed, mode) in [
+        (1u64, FlagMode::AllSet),
+        (2, FlagMode::NoneSet),
+        (3, FlagMode::Random),
+        (4, FlagMode::Random),
+        (5, FlagMode::AllSet),
+    ] {
         let mut sampler = Sampler::new(&schema, seed);
         for def in &schema.defs {
             let bytes = match def.category {
@@ -35,12 +46,19 @@ fn every_combinator_round_trips() {
             };
             match roundtrip(&bytes, true) {
                 Ok(true) => checked += 1,
-                Ok(false) => failures.push(format!("{} (seed {seed}): sample did not decode", def.name)),
+                Ok(false) => {
+                    failures.push(format!("{} (seed {seed}): sample did not decode", def.name))
+                }
                 Err(e) => failures.push(format!("{} (seed {seed}): {e}", def.name)),
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures, first ones:\n{}", failures.len(), failures[..failures.len().min(10)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures, first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(10)].join("\n")
+    );
     let defs = schema.defs.len();
     assert_eq!(checked, 5 * defs);
     assert!(defs > 2500, "only {defs} combinators generated");
@@ -49,7 +67,11 @@ fn every_combinator_round_trips() {
 
 #[test]
 fn layer_is_230_or_newer() {
-    assert!(ferrogram_tl_types::LAYER >= 230, "layer {}", ferrogram_tl_types::LAYER);
+    assert!(
+        ferrogram_tl_types::LAYER >= 230,
+        "layer {}",
+        ferrogram_tl_types::LAYER
+    );
     assert_eq!(schema().layer, Some(ferrogram_tl_types::LAYER));
 }
 
@@ -58,22 +80,30 @@ fn every_explicit_id_matches_its_crc32() {
     // Parsing with no exceptions fails exactly on the three known tdesktop mtproto.tl ids.
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tl/");
     let api = std::fs::read_to_string(format!("{dir}api.tl")).unwrap();
-    let s = ferrogram_tl_codegen::parse("api.tl", &api, &ParseOptions::default()).expect("every api.tl id matches its CRC32");
+    let s = ferrogram_tl_codegen::parse("api.tl", &api, &ParseOptions::default())
+        .expect("every api.tl id matches its CRC32");
     assert!(s.defs.iter().filter(|d| d.explicit_id).count() > 2400);
     let mtproto = std::fs::read_to_string(format!("{dir}mtproto.tl")).unwrap();
     let mut exceptions: Vec<String> = Vec::new();
     loop {
-        let opts = ParseOptions { id_exceptions: exceptions.clone() };
+        let opts = ParseOptions {
+            id_exceptions: exceptions.clone(),
+        };
         match ferrogram_tl_codegen::parse("mtproto.tl", &mtproto, &opts) {
             Ok(_) => break,
             Err(e) => match e.kind {
-                ferrogram_tl_codegen::ParseErrorKind::IdMismatch { name, .. } => exceptions.push(name),
+                ferrogram_tl_codegen::ParseErrorKind::IdMismatch { name, .. } => {
+                    exceptions.push(name)
+                }
                 other => panic!("{other:?}"),
             },
         }
     }
     exceptions.sort();
-    let mut known: Vec<String> = MTPROTO_ID_EXCEPTIONS.iter().map(|s| s.to_string()).collect();
+    let mut known: Vec<String> = MTPROTO_ID_EXCEPTIONS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     known.sort();
     assert_eq!(exceptions, known);
 }

@@ -1,8 +1,8 @@
 //! Writes the Rust source. One pass per tree; owned and view flavors share the shape of
 //! every item and differ only in field types and in how a field is read.
 
-use super::model::{AbsType, Field, Item, Model};
 use super::Config;
+use super::model::{AbsType, Field, Item, Model};
 use crate::ast::{Category, Name, ParamKind, Ty};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -30,9 +30,24 @@ pub fn emit(m: &Model<'_>, c: &Config) -> String {
     }
     if c.owned {
         let (types, enums, funcs) = trees(m, Flavor::Owned);
-        wrap(&mut s, "types", "Owned constructor structs, one per TL constructor. `TlWrite`/`TlRead` on a struct use its boxed form (with the constructor id); `write_bare`/`read_bare` the bare form.", &types);
-        wrap(&mut s, "enums", "Owned enums, one per TL type, with a variant per constructor. Large variants are boxed so every enum stays small.", &enums);
-        wrap(&mut s, "functions", "Owned function structs; each implements `RemoteCall` with its result type.", &funcs);
+        wrap(
+            &mut s,
+            "types",
+            "Owned constructor structs, one per TL constructor. `TlWrite`/`TlRead` on a struct use its boxed form (with the constructor id); `write_bare`/`read_bare` the bare form.",
+            &types,
+        );
+        wrap(
+            &mut s,
+            "enums",
+            "Owned enums, one per TL type, with a variant per constructor. Large variants are boxed so every enum stays small.",
+            &enums,
+        );
+        wrap(
+            &mut s,
+            "functions",
+            "Owned function structs; each implements `RemoteCall` with its result type.",
+            &funcs,
+        );
     }
     if c.views {
         let nested = c.view_root.ends_with("::view");
@@ -44,7 +59,12 @@ pub fn emit(m: &Model<'_>, c: &Config) -> String {
         }
         wrap(&mut s, "types", "Borrowed constructor structs.", &types);
         wrap(&mut s, "enums", "Borrowed enums, one per TL type.", &enums);
-        wrap(&mut s, "functions", "Borrowed function structs, serializable into a caller's buffer.", &funcs);
+        wrap(
+            &mut s,
+            "functions",
+            "Borrowed function structs, serializable into a caller's buffer.",
+            &funcs,
+        );
         if nested {
             s.push_str("}\n\n");
         }
@@ -75,7 +95,10 @@ fn wrap(s: &mut String, name: &str, doc: &str, tree: &Tree) {
     }
     for (module, code) in tree {
         if let Some(module) = module {
-            let _ = write!(s, "/// The `{module}` namespace.\npub mod {module} {{\n{code}}}\n");
+            let _ = write!(
+                s,
+                "/// The `{module}` namespace.\npub mod {module} {{\n{code}}}\n"
+            );
         }
     }
     s.push_str("}\n\n");
@@ -143,12 +166,20 @@ fn ty(m: &Model<'_>, t: &Ty, f: Flavor, elem: bool) -> String {
         (Ty::String, Flavor::View) => "crate::TlStr<'a>".into(),
         (Ty::Bytes, Flavor::Owned) => "alloc::vec::Vec<u8>".into(),
         (Ty::Bytes, Flavor::View) => "&'a [u8]".into(),
-        (Ty::Vector { elem: e, .. }, Flavor::Owned) => format!("alloc::vec::Vec<{}>", ty(m, e, f, true)),
-        (Ty::Vector { elem: e, bare }, Flavor::View) => format!("crate::LazyVec<'a, {}, {bare}>", ty(m, e, f, true)),
+        (Ty::Vector { elem: e, .. }, Flavor::Owned) => {
+            format!("alloc::vec::Vec<{}>", ty(m, e, f, true))
+        }
+        (Ty::Vector { elem: e, bare }, Flavor::View) => {
+            format!("crate::LazyVec<'a, {}, {bare}>", ty(m, e, f, true))
+        }
         (Ty::Named { name, bare: false }, Flavor::Owned) => enum_path(m.ty_of(name), f),
         (Ty::Named { name, bare: false }, Flavor::View) => {
             let t = m.ty_of(name);
-            if elem || t.flat { enum_path(t, f) } else { format!("crate::Lazy<'a, {}>", enum_path(t, f)) }
+            if elem || t.flat {
+                enum_path(t, f)
+            } else {
+                format!("crate::Lazy<'a, {}>", enum_path(t, f))
+            }
         }
         (Ty::Named { name, bare: true }, Flavor::Owned) => struct_path(m, bare_ctor(m, name), f),
         (Ty::Named { name, bare: true }, Flavor::View) => {
@@ -163,7 +194,11 @@ fn ty(m: &Model<'_>, t: &Ty, f: Flavor, elem: bool) -> String {
 
 fn field_ty(m: &Model<'_>, fl: &Field, f: Flavor) -> String {
     let t = ty(m, &fl.ty, f, false);
-    if fl.cond.is_some() && fl.ty != Ty::True { format!("Option<{t}>") } else { t }
+    if fl.cond.is_some() && fl.ty != Ty::True {
+        format!("Option<{t}>")
+    } else {
+        t
+    }
 }
 
 fn is_bare_struct(t: &Ty) -> bool {
@@ -185,12 +220,16 @@ fn write_value(t: &Ty, e: &str, f: Flavor) -> String {
         Ty::String => format!("w.put_tl_bytes({e}.as_bytes());"),
         Ty::Bytes => format!("w.put_tl_bytes({e});"),
         Ty::Vector { elem, bare } => match f {
-            Flavor::Owned if is_bare_struct(elem) => format!("crate::write_vec_bare_elems(w, {e}, {bare});"),
+            Flavor::Owned if is_bare_struct(elem) => {
+                format!("crate::write_vec_bare_elems(w, {e}, {bare});")
+            }
             Flavor::Owned => format!("crate::write_vec(w, {e}, {bare});"),
             Flavor::View => format!("crate::TlWrite::write({e}, w);"),
         },
         Ty::Named { bare: true, .. } => format!("crate::TlWrite::write_bare({e}, w);"),
-        Ty::Named { bare: false, .. } | Ty::GenericQuery(_) => format!("crate::TlWrite::write({e}, w);"),
+        Ty::Named { bare: false, .. } | Ty::GenericQuery(_) => {
+            format!("crate::TlWrite::write({e}, w);")
+        }
         Ty::Generic(_) => unreachable!("a type parameter is only a result type"),
     }
 }
@@ -213,13 +252,21 @@ fn read_value(m: &Model<'_>, t: &Ty, f: Flavor) -> String {
             Flavor::View => "r.tl_bytes()?".into(),
         },
         Ty::Vector { elem, bare } => match f {
-            Flavor::Owned if is_bare_struct(elem) => format!("crate::read_vec_bare_elems(r, {bare})?"),
+            Flavor::Owned if is_bare_struct(elem) => {
+                format!("crate::read_vec_bare_elems(r, {bare})?")
+            }
             Flavor::Owned => format!("crate::read_vec(r, {bare})?"),
             Flavor::View => format!("<{} as crate::ViewRead<'a>>::read(r)?", ty(m, t, f, false)),
         },
         Ty::Named { name, bare: true } => match f {
-            Flavor::Owned => format!("<{} as crate::TlRead>::read_bare(r)?", struct_path(m, bare_ctor(m, name), f)),
-            Flavor::View => format!("<{} as crate::ViewRead<'a>>::read_bare(r)?", struct_path(m, bare_ctor(m, name), f)),
+            Flavor::Owned => format!(
+                "<{} as crate::TlRead>::read_bare(r)?",
+                struct_path(m, bare_ctor(m, name), f)
+            ),
+            Flavor::View => format!(
+                "<{} as crate::ViewRead<'a>>::read_bare(r)?",
+                struct_path(m, bare_ctor(m, name), f)
+            ),
         },
         Ty::Named { .. } | Ty::GenericQuery(_) => match f {
             Flavor::Owned => format!("<{} as crate::TlRead>::read(r)?", ty(m, t, f, false)),
@@ -230,7 +277,11 @@ fn read_value(m: &Model<'_>, t: &Ty, f: Flavor) -> String {
 }
 
 fn presence(fl: &Field) -> String {
-    if fl.is_flag_true() { format!("self.{}", fl.rust) } else { format!("self.{}.is_some()", fl.rust) }
+    if fl.is_flag_true() {
+        format!("self.{}", fl.rust)
+    } else {
+        format!("self.{}.is_some()", fl.rust)
+    }
 }
 
 /// Walks the parameters in wire order: `Err(flags word)` or `Ok(field)`.
@@ -263,7 +314,11 @@ fn write_body(out: &mut String, item: &Item<'_>, f: Flavor) {
                 );
             } else {
                 seen_bits.push(*bit);
-                let _ = writeln!(out, "        if {} {{ fl_{word} |= 1 << {bit}; }}", presence(fl));
+                let _ = writeln!(
+                    out,
+                    "        if {} {{ fl_{word} |= 1 << {bit}; }}",
+                    presence(fl)
+                );
             }
         }
     }
@@ -274,10 +329,19 @@ fn write_body(out: &mut String, item: &Item<'_>, f: Flavor) {
             }
             Ok(fl) if fl.is_flag_true() => {}
             Ok(fl) if fl.cond.is_some() => {
-                let _ = writeln!(out, "        if let Some(v) = &self.{} {{ {} }}", fl.rust, write_value(&fl.ty, "v", f));
+                let _ = writeln!(
+                    out,
+                    "        if let Some(v) = &self.{} {{ {} }}",
+                    fl.rust,
+                    write_value(&fl.ty, "v", f)
+                );
             }
             Ok(fl) => {
-                let _ = writeln!(out, "        {}", write_value(&fl.ty, &format!("&self.{}", fl.rust), f));
+                let _ = writeln!(
+                    out,
+                    "        {}",
+                    write_value(&fl.ty, &format!("&self.{}", fl.rust), f)
+                );
             }
         }
     }
@@ -342,7 +406,10 @@ fn read_body(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
             Ok(fl) => {
                 let value = match &fl.cond {
                     Some((w, bit)) if fl.is_flag_true() => format!("fl_{w} & (1 << {bit}) != 0"),
-                    Some((w, bit)) => format!("if fl_{w} & (1 << {bit}) != 0 {{ Some({}) }} else {{ None }}", read_value(m, &fl.ty, f)),
+                    Some((w, bit)) => format!(
+                        "if fl_{w} & (1 << {bit}) != 0 {{ Some({}) }} else {{ None }}",
+                        read_value(m, &fl.ty, f)
+                    ),
                     None => read_value(m, &fl.ty, f),
                 };
                 let _ = writeln!(out, "        let {} = {value};", fl.local);
@@ -394,7 +461,13 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     };
     let _ = writeln!(out, "{derive}\npub struct {name}{gdecl} {{");
     for fl in &item.fields {
-        let _ = writeln!(out, "    /// `{}`\n    pub {}: {},", fl.tl, fl.rust, field_ty(m, fl, f));
+        let _ = writeln!(
+            out,
+            "    /// `{}`\n    pub {}: {},",
+            fl.tl,
+            fl.rust,
+            field_ty(m, fl, f)
+        );
     }
     out.push_str("}\n");
     let _ = writeln!(
@@ -405,11 +478,20 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     // TlWrite
     let write_impl = match f {
         Flavor::Owned if generic => {
-            let bounds = item.def.generics.iter().map(|g| format!("{g}: crate::TlWrite")).collect::<Vec<_>>().join(", ");
+            let bounds = item
+                .def
+                .generics
+                .iter()
+                .map(|g| format!("{g}: crate::TlWrite"))
+                .collect::<Vec<_>>()
+                .join(", ");
             format!("impl<{bounds}> crate::TlWrite for {name}{guse}")
         }
         Flavor::Owned => format!("impl crate::TlWrite for {name}"),
-        Flavor::View => format!("impl crate::TlWrite for {name}{}", if item.view_lt { "<'_>" } else { "" }),
+        Flavor::View => format!(
+            "impl crate::TlWrite for {name}{}",
+            if item.view_lt { "<'_>" } else { "" }
+        ),
     };
     let _ = writeln!(out, "{write_impl} {{");
     if is_fn {
@@ -426,13 +508,22 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     match f {
         Flavor::Owned => {
             let read_impl = if generic {
-                let bounds = item.def.generics.iter().map(|g| format!("{g}: crate::TlRead")).collect::<Vec<_>>().join(", ");
+                let bounds = item
+                    .def
+                    .generics
+                    .iter()
+                    .map(|g| format!("{g}: crate::TlRead"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 format!("impl<{bounds}> crate::TlRead for {name}{guse}")
             } else {
                 format!("impl crate::TlRead for {name}")
             };
             let _ = writeln!(out, "{read_impl} {{");
-            let _ = writeln!(out, "    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;");
+            let _ = writeln!(
+                out,
+                "    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+            );
             if is_fn {
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
@@ -445,16 +536,31 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
             if is_fn {
                 let ret = return_ty(m, &item.def.result);
                 if generic {
-                    let bounds = item.def.generics.iter().map(|g| format!("{g}: crate::RemoteCall")).collect::<Vec<_>>().join(", ");
-                    let _ = writeln!(out, "impl<{bounds}> crate::RemoteCall for {name}{guse} {{\n    type Return = {ret};\n}}");
+                    let bounds = item
+                        .def
+                        .generics
+                        .iter()
+                        .map(|g| format!("{g}: crate::RemoteCall"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let _ = writeln!(
+                        out,
+                        "impl<{bounds}> crate::RemoteCall for {name}{guse} {{\n    type Return = {ret};\n}}"
+                    );
                 } else {
-                    let _ = writeln!(out, "impl crate::RemoteCall for {name} {{\n    type Return = {ret};\n}}");
+                    let _ = writeln!(
+                        out,
+                        "impl crate::RemoteCall for {name} {{\n    type Return = {ret};\n}}"
+                    );
                 }
             }
         }
         Flavor::View => {
             let _ = writeln!(out, "impl<'a> crate::ViewRead<'a> for {name}{guse} {{");
-            let _ = writeln!(out, "    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;");
+            let _ = writeln!(
+                out,
+                "    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+            );
             if is_fn {
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
@@ -465,7 +571,10 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
                 out.push_str("    }\n}\n");
             }
             let anon = if item.view_lt { "<'_>" } else { "" };
-            let _ = writeln!(out, "impl Clone for {name}{anon} {{\n    fn clone(&self) -> Self {{ *self }}\n}}");
+            let _ = writeln!(
+                out,
+                "impl Clone for {name}{anon} {{\n    fn clone(&self) -> Self {{ *self }}\n}}"
+            );
         }
     }
 }
@@ -481,8 +590,19 @@ fn tl_ty_text(t: &Ty) -> String {
         Ty::Int256 => "int256".into(),
         Ty::Bool => "Bool".into(),
         Ty::True => "true".into(),
-        Ty::Vector { bare, elem } => format!("{}<{}>", if *bare { "vector" } else { "Vector" }, tl_ty_text(elem)),
-        Ty::Named { name, bare } => format!("{}{name}", if *bare && name.name.starts_with(char::is_uppercase) { "%" } else { "" }),
+        Ty::Vector { bare, elem } => format!(
+            "{}<{}>",
+            if *bare { "vector" } else { "Vector" },
+            tl_ty_text(elem)
+        ),
+        Ty::Named { name, bare } => format!(
+            "{}{name}",
+            if *bare && name.name.starts_with(char::is_uppercase) {
+                "%"
+            } else {
+                ""
+            }
+        ),
         Ty::Generic(x) => x.clone(),
         Ty::GenericQuery(x) => format!("!{x}"),
     }
@@ -491,8 +611,16 @@ fn tl_ty_text(t: &Ty) -> String {
 fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
     let name = &t.rust;
     let tl = t.name.to_string();
-    let ctor_names: Vec<String> = t.ctors.iter().map(|&c| format!("`{}`", m.ctors[c].def.name)).collect();
-    let _ = writeln!(out, "/// The TL type `{tl}`: one of {}.", ctor_names.join(", "));
+    let ctor_names: Vec<String> = t
+        .ctors
+        .iter()
+        .map(|&c| format!("`{}`", m.ctors[c].def.name))
+        .collect();
+    let _ = writeln!(
+        out,
+        "/// The TL type `{tl}`: one of {}.",
+        ctor_names.join(", ")
+    );
     let (decl, anon) = match f {
         Flavor::Owned => ("", ""),
         Flavor::View if t.view_lt => ("<'a>", "<'_>"),
@@ -506,17 +634,35 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
     for (i, &c) in t.ctors.iter().enumerate() {
         let sp = struct_path(m, c, f);
         let boxed = f == Flavor::Owned && t.boxed[i];
-        let inner = if boxed { format!("alloc::boxed::Box<{sp}>") } else { sp };
-        let _ = writeln!(out, "    /// `{}`\n    {}({inner}),", m.ctors[c].def.name, t.variants[i]);
+        let inner = if boxed {
+            format!("alloc::boxed::Box<{sp}>")
+        } else {
+            sp
+        };
+        let _ = writeln!(
+            out,
+            "    /// `{}`\n    {}({inner}),",
+            m.ctors[c].def.name, t.variants[i]
+        );
     }
     out.push_str("}\n");
-    let _ = writeln!(out, "impl{decl} {name}{decl} {{\n    /// The constructor id of the variant.\n    pub fn constructor_id(&self) -> u32 {{\n        match self {{");
+    let _ = writeln!(
+        out,
+        "impl{decl} {name}{decl} {{\n    /// The constructor id of the variant.\n    pub fn constructor_id(&self) -> u32 {{\n        match self {{"
+    );
     for (i, &c) in t.ctors.iter().enumerate() {
-        let _ = writeln!(out, "            Self::{}(_) => 0x{:08x},", t.variants[i], m.ctors[c].def.id);
+        let _ = writeln!(
+            out,
+            "            Self::{}(_) => 0x{:08x},",
+            t.variants[i], m.ctors[c].def.id
+        );
     }
     out.push_str("        }\n    }\n}\n");
     // TlWrite
-    let _ = writeln!(out, "impl crate::TlWrite for {name}{anon} {{\n    fn write(&self, w: &mut crate::Writer<'_>) {{\n        match self {{");
+    let _ = writeln!(
+        out,
+        "impl crate::TlWrite for {name}{anon} {{\n    fn write(&self, w: &mut crate::Writer<'_>) {{\n        match self {{"
+    );
     for (i, &c) in t.ctors.iter().enumerate() {
         let boxed = f == Flavor::Owned && t.boxed[i];
         let x = if boxed { "&**x" } else { "x" };
@@ -530,24 +676,51 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
     // Reading
     match f {
         Flavor::Owned => {
-            let _ = writeln!(out, "impl crate::TlRead for {name} {{\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{");
+            let _ = writeln!(
+                out,
+                "impl crate::TlRead for {name} {{\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+            );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
                 let read = format!("<{sp} as crate::TlRead>::read_bare(r)?");
-                let read = if t.boxed[i] { format!("alloc::boxed::Box::new({read})") } else { read };
-                let _ = writeln!(out, "            0x{:08x} => Self::{}({read}),", m.ctors[c].def.id, t.variants[i]);
+                let read = if t.boxed[i] {
+                    format!("alloc::boxed::Box::new({read})")
+                } else {
+                    read
+                };
+                let _ = writeln!(
+                    out,
+                    "            0x{:08x} => Self::{}({read}),",
+                    m.ctors[c].def.id, t.variants[i]
+                );
             }
-            let _ = writeln!(out, "            _ => return Err(r.unexpected_id(\"{tl}\", id)),\n        }};\n        r.leave();\n        Ok(v)\n    }}\n}}");
+            let _ = writeln!(
+                out,
+                "            _ => return Err(r.unexpected_id(\"{tl}\", id)),\n        }};\n        r.leave();\n        Ok(v)\n    }}\n}}"
+            );
         }
         Flavor::View => {
-            let _ = writeln!(out, "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{");
+            let _ = writeln!(
+                out,
+                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+            );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
-                let _ = writeln!(out, "            0x{:08x} => Self::{}(<{sp} as crate::ViewRead<'a>>::read_bare(r)?),", m.ctors[c].def.id, t.variants[i]);
+                let _ = writeln!(
+                    out,
+                    "            0x{:08x} => Self::{}(<{sp} as crate::ViewRead<'a>>::read_bare(r)?),",
+                    m.ctors[c].def.id, t.variants[i]
+                );
             }
-            let _ = writeln!(out, "            _ => return Err(r.unexpected_id(\"{tl}\", id)),\n        }};\n        r.leave();\n        Ok(v)\n    }}");
+            let _ = writeln!(
+                out,
+                "            _ => return Err(r.unexpected_id(\"{tl}\", id)),\n        }};\n        r.leave();\n        Ok(v)\n    }}"
+            );
             out.push_str("}\n");
-            let _ = writeln!(out, "impl Clone for {name}{anon} {{\n    fn clone(&self) -> Self {{ *self }}\n}}");
+            let _ = writeln!(
+                out,
+                "impl Clone for {name}{anon} {{\n    fn clone(&self) -> Self {{ *self }}\n}}"
+            );
         }
     }
     // Conversions (owned only: `From` impls on the lifetime-carrying views cost more compile
@@ -555,8 +728,16 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
     if f == Flavor::Owned {
         for (i, &c) in t.ctors.iter().enumerate() {
             let sp = struct_path(m, c, f);
-            let wrap = if t.boxed[i] { "alloc::boxed::Box::new(x)" } else { "x" };
-            let _ = writeln!(out, "impl From<{sp}> for {name} {{\n    fn from(x: {sp}) -> Self {{ Self::{}({wrap}) }}\n}}", t.variants[i]);
+            let wrap = if t.boxed[i] {
+                "alloc::boxed::Box::new(x)"
+            } else {
+                "x"
+            };
+            let _ = writeln!(
+                out,
+                "impl From<{sp}> for {name} {{\n    fn from(x: {sp}) -> Self {{ Self::{}({wrap}) }}\n}}",
+                t.variants[i]
+            );
         }
     }
 }
@@ -569,7 +750,11 @@ fn skip_any(out: &mut String, m: &Model<'_>) {
     );
     for it in &m.funcs {
         let p = path("view::functions", &it.module, &it.rust) + lt(it.view_lt);
-        let _ = writeln!(out, "        0x{:08x} => <{p} as crate::ViewRead<'a>>::skip(r)?,", it.def.id);
+        let _ = writeln!(
+            out,
+            "        0x{:08x} => <{p} as crate::ViewRead<'a>>::skip(r)?,",
+            it.def.id
+        );
     }
     out.push_str("        _ => { r.skip(4)?; return Err(r.unexpected_id(\"a function\", id)) }\n    }\n    r.leave();\n    Ok(())\n}\n");
 }
@@ -577,10 +762,18 @@ fn skip_any(out: &mut String, m: &Model<'_>) {
 fn names(s: &mut String, m: &Model<'_>) {
     s.push_str("/// Names of constructors and functions by id.\npub mod names {\n    /// The TL name of a constructor or function id of this schema (`None` if unknown).\n    ///\n    /// `name_of(0x1cb5c415)` is `Some(\"vector\")`.\n    pub fn name_of(id: u32) -> Option<&'static str> {\n        Some(match id {\n");
     let mut seen = std::collections::HashSet::new();
-    for (id, n) in [(0x1cb5c415u32, "vector".to_string()), (0x997275b5, "boolTrue".into()), (0xbc799737, "boolFalse".into())]
-        .into_iter()
-        .chain(m.ctors.iter().chain(&m.funcs).map(|i| (i.def.id, i.def.name.to_string())))
-    {
+    for (id, n) in [
+        (0x1cb5c415u32, "vector".to_string()),
+        (0x997275b5, "boolTrue".into()),
+        (0xbc799737, "boolFalse".into()),
+    ]
+    .into_iter()
+    .chain(
+        m.ctors
+            .iter()
+            .chain(&m.funcs)
+            .map(|i| (i.def.id, i.def.name.to_string())),
+    ) {
         if seen.insert(id) {
             let _ = writeln!(s, "            0x{id:08x} => \"{n}\",");
         }
@@ -591,7 +784,10 @@ fn names(s: &mut String, m: &Model<'_>) {
 fn testing(s: &mut String, m: &Model<'_>) {
     s.push_str("/// Entry points by constructor id for tests and fuzzing (`testing` feature).\n#[cfg(feature = \"testing\")]\n#[allow(clippy::all)]\npub mod testing_dispatch {\n");
     for (fname, call) in [
-        ("roundtrip", "crate::testing::roundtrip::<{O}, {V}>(bytes, exact, {D})"),
+        (
+            "roundtrip",
+            "crate::testing::roundtrip::<{O}, {V}>(bytes, exact, {D})",
+        ),
         ("decode_owned", "crate::testing::decode_owned::<{O}>(bytes)"),
         ("decode_view", "crate::testing::decode_view::<{V}>(bytes)"),
     ] {
@@ -602,25 +798,57 @@ fn testing(s: &mut String, m: &Model<'_>) {
         } else {
             "/// Decodes `bytes` into the view type its first id names, visiting every lazy field.\n    pub fn decode_view(bytes: &[u8]) -> Option<Result<(), crate::DecodeError>>"
         };
-        let _ = writeln!(s, "    {sig} {{\n        let Some(id) = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])) else {{ return {} }};\n        let r = match id {{", if fname == "roundtrip" { "Ok(false)" } else { "None" });
+        let _ = writeln!(
+            s,
+            "    {sig} {{\n        let Some(id) = bytes.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])) else {{ return {} }};\n        let r = match id {{",
+            if fname == "roundtrip" {
+                "Ok(false)"
+            } else {
+                "None"
+            }
+        );
         for t in &m.types {
-            let ids: Vec<String> = t.ctors.iter().map(|&c| format!("0x{:08x}", m.ctors[c].def.id)).collect();
+            let ids: Vec<String> = t
+                .ctors
+                .iter()
+                .map(|&c| format!("0x{:08x}", m.ctors[c].def.id))
+                .collect();
             let o = enum_path(t, Flavor::Owned);
             let v = path("view::enums", &t.module, &t.rust) + if t.view_lt { "<'_>" } else { "" };
-            let c = call.replace("{O}", &o).replace("{V}", &v).replace("{D}", "true");
+            let c = call
+                .replace("{O}", &o)
+                .replace("{V}", &v)
+                .replace("{D}", "true");
             let _ = writeln!(s, "            {} => {c},", ids.join(" | "));
         }
         for it in &m.funcs {
             let mut o = path("functions", &it.module, &it.rust);
             if !it.def.generics.is_empty() {
-                o += &format!("<{}>", vec!["crate::AnyFunction"; it.def.generics.len()].join(", "));
+                o += &format!(
+                    "<{}>",
+                    vec!["crate::AnyFunction"; it.def.generics.len()].join(", ")
+                );
             }
-            let v = path("view::functions", &it.module, &it.rust) + if it.view_lt { "<'_>" } else { "" };
-            let d = if it.def.generics.is_empty() { "true" } else { "false" };
+            let v = path("view::functions", &it.module, &it.rust)
+                + if it.view_lt { "<'_>" } else { "" };
+            let d = if it.def.generics.is_empty() {
+                "true"
+            } else {
+                "false"
+            };
             let c = call.replace("{O}", &o).replace("{V}", &v).replace("{D}", d);
             let _ = writeln!(s, "            0x{:08x} => {c},", it.def.id);
         }
-        let _ = writeln!(s, "            _ => return {},\n        }};\n        {}\n    }}", if fname == "roundtrip" { "Ok(false)" } else { "None" }, if fname == "roundtrip" { "r" } else { "Some(r)" });
+        let _ = writeln!(
+            s,
+            "            _ => return {},\n        }};\n        {}\n    }}",
+            if fname == "roundtrip" {
+                "Ok(false)"
+            } else {
+                "None"
+            },
+            if fname == "roundtrip" { "r" } else { "Some(r)" }
+        );
     }
     s.push_str("}\n");
 }

@@ -9,7 +9,7 @@ mod model;
 pub(crate) mod names;
 mod subset;
 
-pub use subset::{subset, SubsetError};
+pub use subset::{SubsetError, subset};
 
 use crate::ast::Schema;
 use crate::parse::ParseError;

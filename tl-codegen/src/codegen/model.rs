@@ -66,7 +66,12 @@ pub struct Model<'s> {
 }
 
 fn err(def: &Def, kind: ParseErrorKind) -> ParseError {
-    ParseError { file: "<schema>".into(), line: def.line, col: 1, kind }
+    ParseError {
+        file: "<schema>".into(),
+        line: def.line,
+        col: 1,
+        kind,
+    }
 }
 
 impl<'s> Model<'s> {
@@ -83,7 +88,9 @@ impl<'s> Model<'s> {
             let item = make_item(def);
             match def.category {
                 Category::Type => {
-                    let Ty::Named { name, .. } = &def.result else { unreachable!("checked by the parser") };
+                    let Ty::Named { name, .. } = &def.result else {
+                        unreachable!("checked by the parser")
+                    };
                     let t = match m.type_by_name.get(name) {
                         Some(&t) => t,
                         None => {
@@ -122,16 +129,23 @@ impl<'s> Model<'s> {
         let mut seen: HashMap<(Option<String>, String, bool), &Def> = HashMap::new();
         for (items, is_fn) in [(&m.ctors, false), (&m.funcs, true)] {
             for it in items.iter() {
-                if let Some(prev) = seen.insert((it.module.clone(), it.rust.clone(), is_fn), it.def) {
+                if let Some(prev) = seen.insert((it.module.clone(), it.rust.clone(), is_fn), it.def)
+                {
                     return Err(err(
                         it.def,
-                        ParseErrorKind::Duplicate(format!("{} and {} (both become `{}`)", prev.name, it.def.name, it.rust)),
+                        ParseErrorKind::Duplicate(format!(
+                            "{} and {} (both become `{}`)",
+                            prev.name, it.def.name, it.rust
+                        )),
                     ));
                 }
                 let mut names: Vec<&str> = it.fields.iter().map(|f| f.rust.as_str()).collect();
                 names.sort_unstable();
                 if names.windows(2).any(|w| w[0] == w[1]) {
-                    return Err(err(it.def, ParseErrorKind::Duplicate(format!("a field name of {}", it.def.name))));
+                    return Err(err(
+                        it.def,
+                        ParseErrorKind::Duplicate(format!("a field name of {}", it.def.name)),
+                    ));
                 }
             }
         }
@@ -140,7 +154,10 @@ impl<'s> Model<'s> {
             if let Some(prev) = type_names.insert((t.module.clone(), t.rust.clone()), &t.name) {
                 return Err(err(
                     m.ctors[t.ctors[0]].def,
-                    ParseErrorKind::Duplicate(format!("types {prev} and {} (both become `{}`)", t.name, t.rust)),
+                    ParseErrorKind::Duplicate(format!(
+                        "types {prev} and {} (both become `{}`)",
+                        t.name, t.rust
+                    )),
                 ));
             }
         }
@@ -153,8 +170,16 @@ impl<'s> Model<'s> {
         match ty {
             Ty::Vector { elem, .. } => self.check_ty(def, elem),
             Ty::Named { name, bare } => {
-                let ok = if *bare { self.bare_ctor(name).is_some() } else { self.type_by_name.contains_key(name) };
-                if ok { Ok(()) } else { Err(err(def, ParseErrorKind::UnknownType(name.to_string()))) }
+                let ok = if *bare {
+                    self.bare_ctor(name).is_some()
+                } else {
+                    self.type_by_name.contains_key(name)
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(err(def, ParseErrorKind::UnknownType(name.to_string())))
+                }
             }
             _ => Ok(()),
         }
@@ -178,7 +203,12 @@ impl<'s> Model<'s> {
                 .map(|&c| {
                     let full = &self.ctors[c].rust;
                     match full.strip_prefix(&t.rust) {
-                        Some(rest) if rest.starts_with(|ch: char| ch.is_ascii_uppercase()) && rest != "Self" => rest.to_string(),
+                        Some(rest)
+                            if rest.starts_with(|ch: char| ch.is_ascii_uppercase())
+                                && rest != "Self" =>
+                        {
+                            rest.to_string()
+                        }
                         _ => full.clone(),
                     }
                 })
@@ -186,7 +216,11 @@ impl<'s> Model<'s> {
             let mut sorted = variants.clone();
             sorted.sort_unstable();
             if sorted.windows(2).any(|w| w[0] == w[1]) {
-                variants = t.ctors.iter().map(|&c| self.ctors[c].rust.clone()).collect();
+                variants = t
+                    .ctors
+                    .iter()
+                    .map(|&c| self.ctors[c].rust.clone())
+                    .collect();
             }
             t.variants = variants;
         }
@@ -200,7 +234,10 @@ impl<'s> Model<'s> {
             for &c in &ctors {
                 let fields = &self.ctors[c].fields;
                 let simple = fields.iter().all(|f| owned_simple(&f.ty));
-                let size: usize = fields.iter().map(|f| owned_size(&f.ty, f.cond.is_some())).sum();
+                let size: usize = fields
+                    .iter()
+                    .map(|f| owned_size(&f.ty, f.cond.is_some()))
+                    .sum();
                 boxed.push(!(simple && size <= 48));
                 flat &= fields.iter().all(|f| view_flat_field(&f.ty));
             }
@@ -211,13 +248,20 @@ impl<'s> Model<'s> {
         loop {
             let mut changed = false;
             for ci in 0..self.ctors.len() {
-                if !self.ctors[ci].view_lt && self.ctors[ci].fields.iter().any(|f| self.ty_needs_lt(&f.ty)) {
+                if !self.ctors[ci].view_lt
+                    && self.ctors[ci]
+                        .fields
+                        .iter()
+                        .any(|f| self.ty_needs_lt(&f.ty))
+                {
                     self.ctors[ci].view_lt = true;
                     changed = true;
                 }
             }
             for ti in 0..self.types.len() {
-                if !self.types[ti].view_lt && self.types[ti].ctors.iter().any(|&c| self.ctors[c].view_lt) {
+                if !self.types[ti].view_lt
+                    && self.types[ti].ctors.iter().any(|&c| self.ctors[c].view_lt)
+                {
                     self.types[ti].view_lt = true;
                     changed = true;
                 }
@@ -227,7 +271,10 @@ impl<'s> Model<'s> {
             }
         }
         for fi in 0..self.funcs.len() {
-            self.funcs[fi].view_lt = self.funcs[fi].fields.iter().any(|f| self.ty_needs_lt(&f.ty));
+            self.funcs[fi].view_lt = self.funcs[fi]
+                .fields
+                .iter()
+                .any(|f| self.ty_needs_lt(&f.ty));
         }
     }
 
@@ -239,7 +286,9 @@ impl<'s> Model<'s> {
                 let t = &self.types[self.type_by_name[name]];
                 !t.flat || t.view_lt
             }
-            Ty::Named { name, bare: true } => self.ctors[self.bare_ctor(name).expect("checked")].view_lt,
+            Ty::Named { name, bare: true } => {
+                self.ctors[self.bare_ctor(name).expect("checked")].view_lt
+            }
             _ => false,
         }
     }
@@ -251,8 +300,18 @@ impl<'s> Model<'s> {
 
 fn owned_simple(ty: &Ty) -> bool {
     match ty {
-        Ty::Int | Ty::Long | Ty::Double | Ty::Bool | Ty::True | Ty::String | Ty::Bytes | Ty::Int128 => true,
-        Ty::Vector { elem, .. } => matches!(**elem, Ty::Int | Ty::Long | Ty::Double | Ty::String | Ty::Bytes),
+        Ty::Int
+        | Ty::Long
+        | Ty::Double
+        | Ty::Bool
+        | Ty::True
+        | Ty::String
+        | Ty::Bytes
+        | Ty::Int128 => true,
+        Ty::Vector { elem, .. } => matches!(
+            **elem,
+            Ty::Int | Ty::Long | Ty::Double | Ty::String | Ty::Bytes
+        ),
         _ => false,
     }
 }
@@ -275,7 +334,15 @@ fn owned_size(ty: &Ty, optional: bool) -> usize {
 fn view_flat_field(ty: &Ty) -> bool {
     matches!(
         ty,
-        Ty::Int | Ty::Long | Ty::Double | Ty::Bool | Ty::True | Ty::String | Ty::Bytes | Ty::Int128 | Ty::Int256
+        Ty::Int
+            | Ty::Long
+            | Ty::Double
+            | Ty::Bool
+            | Ty::True
+            | Ty::String
+            | Ty::Bytes
+            | Ty::Int128
+            | Ty::Int256
     )
 }
 
@@ -288,7 +355,13 @@ fn make_item(def: &Def) -> Item<'_> {
             ParamKind::Value { ty, cond } => {
                 let rust = field(&p.name);
                 let local = format!("f_{}", rust.trim_start_matches("r#"));
-                fields.push(Field { tl: p.name.clone(), rust, local, ty: ty.clone(), cond: cond.clone() });
+                fields.push(Field {
+                    tl: p.name.clone(),
+                    rust,
+                    local,
+                    ty: ty.clone(),
+                    cond: cond.clone(),
+                });
             }
         }
     }

@@ -35,11 +35,11 @@ fn words(s: &str) -> Vec<&str> {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if", "impl",
-    "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract",
-    "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual",
-    "yield", "try", "gen",
+    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual", "yield", "try", "gen",
 ];
 
 /// A field name: lower case, keywords escaped (`type` → `r#type`, `self` → `self_`).
@@ -71,7 +71,10 @@ mod tests {
         assert_eq!(camel("p_q_inner_data_dc"), "PQInnerDataDc");
         assert_eq!(camel("req_DH_params"), "ReqDhParams");
         assert_eq!(camel("messages"), "Messages");
-        assert_eq!(camel("Set_client_DH_params_answer"), "SetClientDhParamsAnswer");
+        assert_eq!(
+            camel("Set_client_DH_params_answer"),
+            "SetClientDhParamsAnswer"
+        );
         assert_eq!(field("type"), "r#type");
         assert_eq!(field("self"), "self_");
         assert_eq!(field("srp_B"), "srp_b");

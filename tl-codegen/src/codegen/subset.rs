@@ -13,7 +13,11 @@ pub struct SubsetError {
 
 impl fmt::Display for SubsetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not a function of the schema (names are written as in the schema, e.g. messages.sendMessage)", self.unknown)
+        write!(
+            f,
+            "`{}` is not a function of the schema (names are written as in the schema, e.g. messages.sendMessage)",
+            self.unknown
+        )
     }
 }
 
@@ -39,8 +43,14 @@ pub fn subset(schema: &Schema, roots: &[&str]) -> Result<Schema, SubsetError> {
     let mut stack: Vec<Ty> = Vec::new();
     for r in roots {
         let name = Name::parse(r);
-        let Some(f) = schema.defs.iter().find(|d| d.category == Category::Function && d.name == name) else {
-            return Err(SubsetError { unknown: r.to_string() });
+        let Some(f) = schema
+            .defs
+            .iter()
+            .find(|d| d.category == Category::Function && d.name == name)
+        else {
+            return Err(SubsetError {
+                unknown: r.to_string(),
+            });
         };
         funcs.insert(name);
         stack.push(f.result.clone());
@@ -57,7 +67,14 @@ pub fn subset(schema: &Schema, roots: &[&str]) -> Result<Schema, SubsetError> {
                     .defs
                     .iter()
                     .filter(|d| d.category == Category::Type)
-                    .filter(|d| if bare { d.name == name || matches!(&d.result, Ty::Named { name: n, .. } if *n == name) } else { matches!(&d.result, Ty::Named { name: n, .. } if *n == name) })
+                    .filter(|d| {
+                        if bare {
+                            d.name == name
+                                || matches!(&d.result, Ty::Named { name: n, .. } if *n == name)
+                        } else {
+                            matches!(&d.result, Ty::Named { name: n, .. } if *n == name)
+                        }
+                    })
                     .collect();
                 for c in ctors {
                     if wanted_ctors.insert(c.name.clone()) {
@@ -83,5 +100,8 @@ pub fn subset(schema: &Schema, roots: &[&str]) -> Result<Schema, SubsetError> {
         })
         .cloned()
         .collect();
-    Ok(Schema { layer: schema.layer, defs })
+    Ok(Schema {
+        layer: schema.layer,
+        defs,
+    })
 }

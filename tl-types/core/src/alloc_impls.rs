@@ -88,7 +88,10 @@ pub fn read_vec<T: TlRead>(r: &mut Reader<'_>, bare: bool) -> Result<Vec<T>, Dec
 
 /// Reads a vector of bare constructors.
 #[inline]
-pub fn read_vec_bare_elems<T: TlRead>(r: &mut Reader<'_>, bare: bool) -> Result<Vec<T>, DecodeError> {
+pub fn read_vec_bare_elems<T: TlRead>(
+    r: &mut Reader<'_>,
+    bare: bool,
+) -> Result<Vec<T>, DecodeError> {
     let n = r.vec_len(bare, 4)?;
     let mut v = Vec::with_capacity(n);
     for _ in 0..n {
@@ -97,4 +100,3 @@ pub fn read_vec_bare_elems<T: TlRead>(r: &mut Reader<'_>, bare: bool) -> Result<
     r.leave();
     Ok(v)
 }
-

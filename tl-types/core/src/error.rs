@@ -76,13 +76,25 @@ impl fmt::Display for DecodeError {
                 )
             }
             DecodeErrorKind::InvalidBool(id) => {
-                write!(f, "invalid Bool {id:#010x} at byte {} (expected boolTrue or boolFalse)", self.offset)
+                write!(
+                    f,
+                    "invalid Bool {id:#010x} at byte {} (expected boolTrue or boolFalse)",
+                    self.offset
+                )
             }
             DecodeErrorKind::InvalidVectorId(id) => {
-                write!(f, "invalid vector id {id:#010x} at byte {} (expected 0x1cb5c415)", self.offset)
+                write!(
+                    f,
+                    "invalid vector id {id:#010x} at byte {} (expected 0x1cb5c415)",
+                    self.offset
+                )
             }
             DecodeErrorKind::InvalidLength => {
-                write!(f, "invalid string/bytes length prefix 0xff at byte {}", self.offset)
+                write!(
+                    f,
+                    "invalid string/bytes length prefix 0xff at byte {}",
+                    self.offset
+                )
             }
             DecodeErrorKind::VectorTooLong { count, remaining } => write!(
                 f,
@@ -95,7 +107,11 @@ impl fmt::Display for DecodeError {
                 self.offset
             ),
             DecodeErrorKind::TrailingBytes { count } => {
-                write!(f, "{count} bytes left over after the value ended at byte {}", self.offset)
+                write!(
+                    f,
+                    "{count} bytes left over after the value ended at byte {}",
+                    self.offset
+                )
             }
         }
     }
@@ -139,9 +155,16 @@ impl fmt::Display for EncodeError {
                 "buffer too small for the serialized value: needs {needed} bytes, has {capacity}; pass a larger buffer"
             ),
             EncodeError::TooLong { len } => {
-                write!(f, "a string or bytes value of {len} bytes is longer than TL allows (16,777,215); split it (e.g. upload files in parts)")
+                write!(
+                    f,
+                    "a string or bytes value of {len} bytes is longer than TL allows (16,777,215); split it (e.g. upload files in parts)"
+                )
             }
-            EncodeError::FlagGroupMismatch { constructor, word, bit } => write!(
+            EncodeError::FlagGroupMismatch {
+                constructor,
+                word,
+                bit,
+            } => write!(
                 f,
                 "`{}`: the optional fields on {word}.{bit} must be set together or left out together",
                 crate::names::name_of(*constructor).unwrap_or("?")

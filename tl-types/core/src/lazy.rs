@@ -238,8 +238,15 @@ impl<'a, T: ViewRead<'a>, const B: bool> LazyVec<'a, T, B> {
     /// Iterates the elements, decoding each (one level) as it goes.
     pub fn iter(&self) -> LazyVecIter<'a, T> {
         match *self {
-            LazyVec::Encoded { len, elems } => LazyVecIter { inner: IterInner::Encoded { left: len, r: Reader::new(elems) } },
-            LazyVec::Slice(s) => LazyVecIter { inner: IterInner::Slice(s.iter()) },
+            LazyVec::Encoded { len, elems } => LazyVecIter {
+                inner: IterInner::Encoded {
+                    left: len,
+                    r: Reader::new(elems),
+                },
+            },
+            LazyVec::Slice(s) => LazyVecIter {
+                inner: IterInner::Slice(s.iter()),
+            },
         }
     }
 }
@@ -293,7 +300,10 @@ impl<'a, T: ViewRead<'a>, const BARE: bool> ViewRead<'a> for LazyVec<'a, T, BARE
             T::skip(r)?;
         }
         r.leave();
-        Ok(LazyVec::Encoded { len: n as u32, elems: r.since(start) })
+        Ok(LazyVec::Encoded {
+            len: n as u32,
+            elems: r.since(start),
+        })
     }
     #[inline]
     fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
@@ -359,4 +369,3 @@ impl<T: fmt::Debug> fmt::Debug for Bare<T> {
         self.0.fmt(f)
     }
 }
-

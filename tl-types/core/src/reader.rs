@@ -31,7 +31,12 @@ impl<'a> Reader<'a> {
 
     /// A reader at the start of `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0, depth: 0, max_depth: Self::DEFAULT_MAX_DEPTH }
+        Reader {
+            buf,
+            pos: 0,
+            depth: 0,
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+        }
     }
 
     /// Sets the nesting limit.
@@ -69,13 +74,18 @@ impl<'a> Reader<'a> {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(self.error(DecodeErrorKind::TrailingBytes { count: self.remaining() }))
+            Err(self.error(DecodeErrorKind::TrailingBytes {
+                count: self.remaining(),
+            }))
         }
     }
 
     #[inline]
     fn error(&self, kind: DecodeErrorKind) -> DecodeError {
-        DecodeError { offset: self.pos, kind }
+        DecodeError {
+            offset: self.pos,
+            kind,
+        }
     }
 
     /// Takes `n` bytes.
@@ -86,7 +96,10 @@ impl<'a> Reader<'a> {
                 self.pos += n;
                 Ok(s)
             }
-            _ => Err(self.error(DecodeErrorKind::UnexpectedEnd { needed: n, remaining: self.remaining() })),
+            _ => Err(self.error(DecodeErrorKind::UnexpectedEnd {
+                needed: n,
+                remaining: self.remaining(),
+            })),
         }
     }
 
@@ -97,7 +110,10 @@ impl<'a> Reader<'a> {
             self.pos += n;
             Ok(())
         } else {
-            Err(self.error(DecodeErrorKind::UnexpectedEnd { needed: n, remaining: self.remaining() }))
+            Err(self.error(DecodeErrorKind::UnexpectedEnd {
+                needed: n,
+                remaining: self.remaining(),
+            }))
         }
     }
 
@@ -115,7 +131,10 @@ impl<'a> Reader<'a> {
             self.pos += N;
             Ok(a)
         } else {
-            Err(self.error(DecodeErrorKind::UnexpectedEnd { needed: N, remaining: self.remaining() }))
+            Err(self.error(DecodeErrorKind::UnexpectedEnd {
+                needed: N,
+                remaining: self.remaining(),
+            }))
         }
     }
 
@@ -130,7 +149,10 @@ impl<'a> Reader<'a> {
     pub fn peek_u32(&self) -> Result<u32, DecodeError> {
         match self.buf.get(self.pos..self.pos + 4) {
             Some(b) if self.remaining() >= 4 => Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            _ => Err(self.error(DecodeErrorKind::UnexpectedEnd { needed: 4, remaining: self.remaining() })),
+            _ => Err(self.error(DecodeErrorKind::UnexpectedEnd {
+                needed: 4,
+                remaining: self.remaining(),
+            })),
         }
     }
 
@@ -181,7 +203,12 @@ impl<'a> Reader<'a> {
     #[inline]
     pub fn tl_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
-        let first = *self.buf.get(self.pos).ok_or_else(|| self.error(DecodeErrorKind::UnexpectedEnd { needed: 1, remaining: 0 }))?;
+        let first = *self.buf.get(self.pos).ok_or_else(|| {
+            self.error(DecodeErrorKind::UnexpectedEnd {
+                needed: 1,
+                remaining: 0,
+            })
+        })?;
         let (len, header) = match first {
             0..=253 => (first as usize, 1),
             254 => {
@@ -196,7 +223,10 @@ impl<'a> Reader<'a> {
         let padded = (header + len + 3) & !3;
         if padded - header > self.remaining() {
             self.pos = start;
-            return Err(self.error(DecodeErrorKind::UnexpectedEnd { needed: padded, remaining: self.buf.len() - start }));
+            return Err(self.error(DecodeErrorKind::UnexpectedEnd {
+                needed: padded,
+                remaining: self.buf.len() - start,
+            }));
         }
         let data = &self.buf[self.pos..self.pos + len];
         self.pos = start + padded;
@@ -249,7 +279,10 @@ impl<'a> Reader<'a> {
         let count = self.u32()?;
         if (count as usize).saturating_mul(min_elem.max(1)) > self.remaining() {
             self.pos -= 4;
-            return Err(self.error(DecodeErrorKind::VectorTooLong { count, remaining: self.remaining() - 4 }));
+            return Err(self.error(DecodeErrorKind::VectorTooLong {
+                count,
+                remaining: self.remaining() - 4,
+            }));
         }
         Ok(count as usize)
     }
@@ -258,20 +291,29 @@ impl<'a> Reader<'a> {
     #[inline]
     pub fn expect_id(&mut self, id: u32, expected: &'static str) -> Result<(), DecodeError> {
         let got = self.u32()?;
-        if got == id { Ok(()) } else { Err(self.unexpected_id(expected, got)) }
+        if got == id {
+            Ok(())
+        } else {
+            Err(self.unexpected_id(expected, got))
+        }
     }
 
     /// The error for an id just read that is not one of `expected`'s constructors.
     #[cold]
     pub fn unexpected_id(&self, expected: &'static str, id: u32) -> DecodeError {
-        DecodeError { offset: self.pos.saturating_sub(4), kind: DecodeErrorKind::UnexpectedConstructor { expected, id } }
+        DecodeError {
+            offset: self.pos.saturating_sub(4),
+            kind: DecodeErrorKind::UnexpectedConstructor { expected, id },
+        }
     }
 
     /// Enters one nesting level.
     #[inline]
     pub fn enter(&mut self) -> Result<(), DecodeError> {
         if self.depth >= self.max_depth {
-            return Err(self.error(DecodeErrorKind::TooDeep { limit: self.max_depth }));
+            return Err(self.error(DecodeErrorKind::TooDeep {
+                limit: self.max_depth,
+            }));
         }
         self.depth += 1;
         Ok(())

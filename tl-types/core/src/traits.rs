@@ -140,7 +140,9 @@ macro_rules! scalar {
 scalar!(i32, i32, put_i32, |r: &mut Reader<'a>| r.skip(4));
 scalar!(i64, i64, put_i64, |r: &mut Reader<'a>| r.skip(8));
 scalar!(f64, f64, put_f64, |r: &mut Reader<'a>| r.skip(8));
-scalar!(bool, bool, put_bool, |r: &mut Reader<'a>| r.bool().map(|_| ()));
+scalar!(bool, bool, put_bool, |r: &mut Reader<'a>| r
+    .bool()
+    .map(|_| ()));
 
 macro_rules! int_n {
     ($n:literal, $get:ident) => {

@@ -28,7 +28,11 @@ pub struct Writer<'b> {
 impl<'b> Writer<'b> {
     /// A writer at the start of `buf`.
     pub fn new(buf: &'b mut [u8]) -> Self {
-        Writer { buf, pos: 0, error: None }
+        Writer {
+            buf,
+            pos: 0,
+            error: None,
+        }
     }
 
     /// Bytes the value needs so far (may exceed the buffer).
@@ -43,7 +47,10 @@ impl<'b> Writer<'b> {
             return Err(e);
         }
         if self.pos > self.buf.len() {
-            return Err(EncodeError::BufferFull { needed: self.pos, capacity: self.buf.len() });
+            return Err(EncodeError::BufferFull {
+                needed: self.pos,
+                capacity: self.buf.len(),
+            });
         }
         Ok(self.pos)
     }
@@ -121,7 +128,11 @@ impl<'b> Writer<'b> {
     #[cold]
     pub fn fail_flag_group(&mut self, constructor: u32, word: &'static str, bit: u32) {
         if self.error.is_none() {
-            self.error = Some(EncodeError::FlagGroupMismatch { constructor, word, bit });
+            self.error = Some(EncodeError::FlagGroupMismatch {
+                constructor,
+                word,
+                bit,
+            });
         }
     }
 }

@@ -27,7 +27,9 @@ impl<'a> Query<'a> {
     /// The function's constructor id, if the query is encoded.
     pub fn function_id(&self) -> Option<u32> {
         match self {
-            Query::Encoded(b) => b.get(..4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            Query::Encoded(b) => b
+                .get(..4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
             Query::Value(_) => None,
         }
     }
@@ -56,7 +58,11 @@ impl TlWrite for Query<'_> {
 impl fmt::Debug for Query<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.function_id() {
-            Some(id) => write!(f, "Query({})", ferrogram_tl_core::names::name_of(id).unwrap_or("?")),
+            Some(id) => write!(
+                f,
+                "Query({})",
+                ferrogram_tl_core::names::name_of(id).unwrap_or("?")
+            ),
             None => f.write_str("Query(<value>)"),
         }
     }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The one test command: installs what it needs, then runs every test of the workspace.
+# Usage: scripts/test.sh            (FUZZ_SECONDS=N to change the per-target fuzz time; 0 skips)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain targets for the embedded builds"
+rustup target add thumbv7em-none-eabihf riscv32imac-unknown-none-elf
+
+step "formatting"
+rustup component add rustfmt >/dev/null 2>&1 || true
+cargo fmt --all -- --check
+
+step "unit, integration and doc tests"
+cargo test --workspace
+
+step "no_std builds without alloc (thumbv7em, riscv32imac)"
+for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
+    cargo build -p ferrogram-tl-types --no-default-features --target "$target"
+    cargo build -p ferrogram-tl-types --no-default-features --features api --target "$target"
+    cargo build -p ferrogram-mtproto-proto --target "$target"
+    cargo build -p ferrogram-client-embedded --target "$target"
+done
+
+step "a subset build (FERROGRAM_TL_ONLY) for small targets"
+FERROGRAM_TL_ONLY=messages.sendMessage,auth.importBotAuthorization CARGO_TARGET_DIR=target/subset \
+    cargo build -p ferrogram-tl-types --no-default-features --features api --target thumbv7em-none-eabihf
+
+step "fuzz targets, ${FUZZ_SECONDS:-20} s each"
+if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
+    bash fuzz/run.sh "${FUZZ_SECONDS:-20}"
+fi
+
+step "all tests passed"
