@@ -456,8 +456,8 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         Flavor::View => (lt(item.view_lt).to_string(), lt(item.view_lt).to_string()),
     };
     let derive = match f {
-        Flavor::Owned => "#[derive(Clone, Debug, PartialEq)]",
-        Flavor::View => "#[derive(Copy)]\n#[cfg_attr(feature = \"debug\", derive(Debug))]",
+        Flavor::Owned => "#[derive(Clone, PartialEq)]",
+        Flavor::View => "#[derive(Copy)]",
     };
     let _ = writeln!(out, "{derive}\npub struct {name}{gdecl} {{");
     for fl in &item.fields {
@@ -470,6 +470,35 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         );
     }
     out.push_str("}\n");
+    // Debug by hand (same output as the derive) so that it is `#[inline]` and costs nothing
+    // to build until used.
+    let (dbg_cfg, dbg_decl) = match f {
+        Flavor::Owned if generic => {
+            let b = item
+                .def
+                .generics
+                .iter()
+                .map(|g| format!("{g}: core::fmt::Debug"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            ("", format!("<{b}>"))
+        }
+        Flavor::Owned => ("", String::new()),
+        Flavor::View => ("#[cfg(feature = \"debug\")]\n", gdecl.clone()),
+    };
+    let _ = write!(
+        out,
+        "{dbg_cfg}impl{dbg_decl} core::fmt::Debug for {name}{guse} {{\n    #[inline]\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        f.debug_struct(\"{name}\")"
+    );
+    for fl in &item.fields {
+        let _ = write!(
+            out,
+            ".field(\"{}\", &self.{})",
+            fl.rust.trim_start_matches("r#"),
+            fl.rust
+        );
+    }
+    out.push_str(".finish()\n    }\n}\n");
     let _ = writeln!(
         out,
         "impl{gdecl} {name}{guse} {{\n    /// The TL constructor id of `{tl}`.\n    pub const CONSTRUCTOR_ID: u32 = 0x{:08x};\n}}",
@@ -495,12 +524,12 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     };
     let _ = writeln!(out, "{write_impl} {{");
     if is_fn {
-        out.push_str("    fn write(&self, w: &mut crate::Writer<'_>) {\n        w.put_u32(Self::CONSTRUCTOR_ID);\n");
+        out.push_str("    #[inline]\n    fn write(&self, w: &mut crate::Writer<'_>) {\n        w.put_u32(Self::CONSTRUCTOR_ID);\n");
         write_body(out, item, f);
         out.push_str("    }\n}\n");
     } else {
-        out.push_str("    fn write(&self, w: &mut crate::Writer<'_>) {\n        w.put_u32(Self::CONSTRUCTOR_ID);\n        crate::TlWrite::write_bare(self, w);\n    }\n");
-        out.push_str("    fn write_bare(&self, w: &mut crate::Writer<'_>) {\n");
+        out.push_str("    #[inline]\n    fn write(&self, w: &mut crate::Writer<'_>) {\n        w.put_u32(Self::CONSTRUCTOR_ID);\n        crate::TlWrite::write_bare(self, w);\n    }\n");
+        out.push_str("    #[inline]\n    fn write_bare(&self, w: &mut crate::Writer<'_>) {\n");
         write_body(out, item, f);
         out.push_str("    }\n}\n");
     }
@@ -522,14 +551,14 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
             let _ = writeln!(out, "{read_impl} {{");
             let _ = writeln!(
                 out,
-                "    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+                "    #[inline]\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
             );
             if is_fn {
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
             } else {
                 out.push_str("        <Self as crate::TlRead>::read_bare(r)\n    }\n");
-                out.push_str("    fn read_bare(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {\n");
+                out.push_str("    #[inline]\n    fn read_bare(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {\n");
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
             }
@@ -559,21 +588,21 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
             let _ = writeln!(out, "impl<'a> crate::ViewRead<'a> for {name}{guse} {{");
             let _ = writeln!(
                 out,
-                "    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+                "    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
             );
             if is_fn {
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
             } else {
                 out.push_str("        <Self as crate::ViewRead<'a>>::read_bare(r)\n    }\n");
-                out.push_str("    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n");
+                out.push_str("    #[inline]\n    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n");
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
             }
             let anon = if item.view_lt { "<'_>" } else { "" };
             let _ = writeln!(
                 out,
-                "impl Clone for {name}{anon} {{\n    fn clone(&self) -> Self {{ *self }}\n}}"
+                "impl Clone for {name}{anon} {{\n    #[inline]\n    fn clone(&self) -> Self {{ *self }}\n}}"
             );
         }
     }
@@ -627,8 +656,8 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         Flavor::View => ("", ""),
     };
     let derive = match f {
-        Flavor::Owned => "#[derive(Clone, Debug, PartialEq)]",
-        Flavor::View => "#[derive(Copy)]\n#[cfg_attr(feature = \"debug\", derive(Debug))]",
+        Flavor::Owned => "#[derive(Clone, PartialEq)]",
+        Flavor::View => "#[derive(Copy)]",
     };
     let _ = writeln!(out, "{derive}\npub enum {name}{decl} {{");
     for (i, &c) in t.ctors.iter().enumerate() {
@@ -646,9 +675,25 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         );
     }
     out.push_str("}\n");
+    let dbg_cfg = if f == Flavor::View {
+        "#[cfg(feature = \"debug\")]\n"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "impl{decl} {name}{decl} {{\n    /// The constructor id of the variant.\n    pub fn constructor_id(&self) -> u32 {{\n        match self {{"
+        "{dbg_cfg}impl{decl} core::fmt::Debug for {name}{decl} {{\n    #[inline]\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        match self {{"
+    );
+    for v in &t.variants {
+        let _ = writeln!(
+            out,
+            "            Self::{v}(x) => f.debug_tuple(\"{v}\").field(x).finish(),"
+        );
+    }
+    out.push_str("        }\n    }\n}\n");
+    let _ = writeln!(
+        out,
+        "impl{decl} {name}{decl} {{\n    /// The constructor id of the variant.\n    #[inline]\n    pub fn constructor_id(&self) -> u32 {{\n        match self {{"
     );
     for (i, &c) in t.ctors.iter().enumerate() {
         let _ = writeln!(
@@ -661,7 +706,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
     // TlWrite
     let _ = writeln!(
         out,
-        "impl crate::TlWrite for {name}{anon} {{\n    fn write(&self, w: &mut crate::Writer<'_>) {{\n        match self {{"
+        "impl crate::TlWrite for {name}{anon} {{\n    #[inline]\n    fn write(&self, w: &mut crate::Writer<'_>) {{\n        match self {{"
     );
     for (i, &c) in t.ctors.iter().enumerate() {
         let boxed = f == Flavor::Owned && t.boxed[i];
@@ -678,7 +723,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         Flavor::Owned => {
             let _ = writeln!(
                 out,
-                "impl crate::TlRead for {name} {{\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+                "impl crate::TlRead for {name} {{\n    #[inline]\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
             );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
@@ -702,7 +747,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         Flavor::View => {
             let _ = writeln!(
                 out,
-                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
             );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
@@ -719,7 +764,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
             out.push_str("}\n");
             let _ = writeln!(
                 out,
-                "impl Clone for {name}{anon} {{\n    fn clone(&self) -> Self {{ *self }}\n}}"
+                "impl Clone for {name}{anon} {{\n    #[inline]\n    fn clone(&self) -> Self {{ *self }}\n}}"
             );
         }
     }
@@ -735,7 +780,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
             };
             let _ = writeln!(
                 out,
-                "impl From<{sp}> for {name} {{\n    fn from(x: {sp}) -> Self {{ Self::{}({wrap}) }}\n}}",
+                "impl From<{sp}> for {name} {{\n    #[inline]\n    fn from(x: {sp}) -> Self {{ Self::{}({wrap}) }}\n}}",
                 t.variants[i]
             );
         }
