@@ -132,11 +132,18 @@ impl<T> Clone for Lazy<'_, T> {
 impl<T> Copy for Lazy<'_, T> {}
 
 impl<'a, T: ViewRead<'a>> Lazy<'a, T> {
-    /// Decodes the object (one level: its own nested objects stay lazy).
+    /// Decodes the object (one level: its own nested objects stay lazy), checking its nesting
+    /// against [`Reader::DEFAULT_MAX_DEPTH`].
     pub fn get(&self) -> Result<T, DecodeError> {
+        self.get_with_max_depth(Reader::DEFAULT_MAX_DEPTH)
+    }
+
+    /// [`Lazy::get`] with another nesting limit: use the limit the enclosing view was read
+    /// with if you raised it with [`Reader::with_max_depth`].
+    pub fn get_with_max_depth(&self, max_depth: u32) -> Result<T, DecodeError> {
         match self {
             Lazy::Encoded(b) => {
-                let mut r = Reader::new(b);
+                let mut r = Reader::new(b).with_max_depth(max_depth);
                 let v = T::read(&mut r)?;
                 r.finish()?;
                 Ok(v)
@@ -235,13 +242,19 @@ impl<'a, T, const B: bool> LazyVec<'a, T, B> {
 }
 
 impl<'a, T: ViewRead<'a>, const B: bool> LazyVec<'a, T, B> {
-    /// Iterates the elements, decoding each (one level) as it goes.
+    /// Iterates the elements, decoding each (one level) as it goes, with the default nesting
+    /// limit.
     pub fn iter(&self) -> LazyVecIter<'a, T> {
+        self.iter_with_max_depth(Reader::DEFAULT_MAX_DEPTH)
+    }
+
+    /// [`LazyVec::iter`] with another nesting limit (see [`Lazy::get_with_max_depth`]).
+    pub fn iter_with_max_depth(&self, max_depth: u32) -> LazyVecIter<'a, T> {
         match *self {
             LazyVec::Encoded { len, elems } => LazyVecIter {
                 inner: IterInner::Encoded {
                     left: len,
-                    r: Reader::new(elems),
+                    r: Reader::new(elems).with_max_depth(max_depth),
                 },
             },
             LazyVec::Slice(s) => LazyVecIter {

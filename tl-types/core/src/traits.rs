@@ -73,7 +73,10 @@ pub trait TlRead: Sized {
 /// Reading a view checks the whole value once — bounds, constructor ids, lengths, nesting —
 /// and stores nested objects as [`crate::Lazy`] / [`crate::LazyVec`] slices that decode on
 /// access. Because the check already passed, decoding those later cannot fail on data that
-/// came through `read` (the `Result` is kept so a hand-made `Lazy::Encoded` is still safe).
+/// came through `read` with the default nesting limit (the `Result` is kept so a hand-made
+/// `Lazy::Encoded` is still safe). If you read with a raised limit
+/// ([`Reader::with_max_depth`]), decode nested parts with the same limit
+/// ([`crate::Lazy::get_with_max_depth`], [`crate::LazyVec::iter_with_max_depth`]).
 pub trait ViewRead<'a>: Sized + Copy {
     /// Reads the value (boxed form for structs).
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
