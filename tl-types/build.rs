@@ -9,6 +9,7 @@ fn main() {
         owned_root: "crate".into(),
         view_root: "crate::view".into(),
         names_root: "crate".into(),
+        ..Default::default()
     };
     ferrogram_tl_codegen::build::run(&config, "tl", "testing.rs");
 }

@@ -69,6 +69,8 @@ pub struct Def {
     pub result: Ty,
     /// Type or function.
     pub category: Category,
+    /// The file name given to the parser.
+    pub file: String,
     /// 1-based line of the definition.
     pub line: usize,
     /// The definition's text as written (without comments), for documentation.

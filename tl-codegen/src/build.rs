@@ -26,7 +26,11 @@ pub fn run(config: &Config, schema_dir: &str, out_file: &str) {
     );
     let dir = manifest.join(schema_dir);
     let api = std::env::var_os("CARGO_FEATURE_API").is_some();
-    let code = load(&dir, api).and_then(|s| generate(&s, config).map_err(|e| e.to_string()));
+    let mut config = config.clone();
+    config
+        .writable_files
+        .push(service_file(&dir).display().to_string());
+    let code = load(&dir, api).and_then(|s| generate(&s, &config).map_err(|e| e.to_string()));
     let code = code.unwrap_or_else(|e| {
         eprintln!("ferrogram-tl: {e}");
         std::process::exit(1);
@@ -39,13 +43,19 @@ pub fn run(config: &Config, schema_dir: &str, out_file: &str) {
     }
 }
 
+fn service_file(dir: &Path) -> PathBuf {
+    std::env::var_os(ENV_MTPROTO)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("mtproto.tl"))
+}
+
 fn load(dir: &Path, api: bool) -> Result<crate::Schema, String> {
     let pick = |var: &str, default: &str| {
         std::env::var_os(var)
             .map(PathBuf::from)
             .unwrap_or_else(|| dir.join(default))
     };
-    let mut files = vec![pick(ENV_MTPROTO, "mtproto.tl")];
+    let mut files = vec![service_file(dir)];
     if api {
         files.push(pick(ENV_API, "api.tl"));
     }

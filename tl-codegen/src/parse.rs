@@ -448,6 +448,7 @@ fn parse_def(
         params,
         result,
         category,
+        file: file.to_string(),
         line: head.line,
         text,
     }))

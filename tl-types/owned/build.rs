@@ -9,6 +9,7 @@ fn main() {
         owned_root: "crate".into(),
         view_root: "crate".into(),
         names_root: "::ferrogram_tl_core".into(),
+        ..Default::default()
     };
     ferrogram_tl_codegen::build::run(&config, "../tl", "owned.rs");
 }

@@ -13,8 +13,11 @@
 //! - **Borrowed** ([`view`], always available, no heap): the same names with a lifetime.
 //!   Decoding a view reads a received `&[u8]` in place — strings and bytes are borrowed,
 //!   nested objects are [`Lazy`] and vectors [`LazyVec`], decoded only when touched — so a
-//!   microcontroller reads the fields it needs without allocating. The same types serialize
-//!   from borrowed data (`&str`, `&[u8]`, slices, references) into a caller's buffer.
+//!   microcontroller reads the fields it needs without allocating. Every function, every type
+//!   that can appear in a function's parameters, and every MTProto service type also
+//!   serializes from borrowed data (`&str`, `&[u8]`, slices, references) into a caller's
+//!   buffer; views of result-only types (`Message`, `User`, …) are read-only, which keeps the
+//!   build fast (the owned types serialize everything).
 //!
 //! ```
 //! use ferrogram_tl_types::{view, TlStr, TlWrite, ViewRead, Lazy, LazyVec};

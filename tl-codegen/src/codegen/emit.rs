@@ -488,7 +488,7 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     };
     let _ = write!(
         out,
-        "{dbg_cfg}impl{dbg_decl} core::fmt::Debug for {name}{guse} {{\n    #[inline]\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        f.debug_struct(\"{name}\")"
+        "{dbg_cfg}impl{dbg_decl} core::fmt::Debug for {name}{guse} {{\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        f.debug_struct(\"{name}\")"
     );
     for fl in &item.fields {
         let _ = write!(
@@ -504,7 +504,11 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         "impl{gdecl} {name}{guse} {{\n    /// The TL constructor id of `{tl}`.\n    pub const CONSTRUCTOR_ID: u32 = 0x{:08x};\n}}",
         item.def.id
     );
-    // TlWrite
+    // TlWrite (views of result-only constructors are read-only)
+    if f == Flavor::View && !item.view_write {
+        view_read_impl(out, m, item, &guse);
+        return;
+    }
     let write_impl = match f {
         Flavor::Owned if generic => {
             let bounds = item
@@ -529,7 +533,7 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         out.push_str("    }\n}\n");
     } else {
         out.push_str("    #[inline]\n    fn write(&self, w: &mut crate::Writer<'_>) {\n        w.put_u32(Self::CONSTRUCTOR_ID);\n        crate::TlWrite::write_bare(self, w);\n    }\n");
-        out.push_str("    #[inline]\n    fn write_bare(&self, w: &mut crate::Writer<'_>) {\n");
+        out.push_str("    fn write_bare(&self, w: &mut crate::Writer<'_>) {\n");
         write_body(out, item, f);
         out.push_str("    }\n}\n");
     }
@@ -558,7 +562,7 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
                 out.push_str("    }\n}\n");
             } else {
                 out.push_str("        <Self as crate::TlRead>::read_bare(r)\n    }\n");
-                out.push_str("    #[inline]\n    fn read_bare(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {\n");
+                out.push_str("    fn read_bare(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {\n");
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
             }
@@ -584,28 +588,36 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
                 }
             }
         }
-        Flavor::View => {
-            let _ = writeln!(out, "impl<'a> crate::ViewRead<'a> for {name}{guse} {{");
-            let _ = writeln!(
-                out,
-                "    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
-            );
-            if is_fn {
-                read_body(out, m, item, f);
-                out.push_str("    }\n}\n");
-            } else {
-                out.push_str("        <Self as crate::ViewRead<'a>>::read_bare(r)\n    }\n");
-                out.push_str("    #[inline]\n    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n");
-                read_body(out, m, item, f);
-                out.push_str("    }\n}\n");
-            }
-            let anon = if item.view_lt { "<'_>" } else { "" };
-            let _ = writeln!(
-                out,
-                "impl Clone for {name}{anon} {{\n    #[inline]\n    fn clone(&self) -> Self {{ *self }}\n}}"
-            );
-        }
+        Flavor::View => view_read_impl(out, m, item, &guse),
     }
+}
+
+fn view_read_impl(out: &mut String, m: &Model<'_>, item: &Item<'_>, guse: &str) {
+    let f = Flavor::View;
+    let name = &item.rust;
+    let tl = item.def.name.to_string();
+    let is_fn = item.def.category == Category::Function;
+    let _ = writeln!(out, "impl<'a> crate::ViewRead<'a> for {name}{guse} {{");
+    let _ = writeln!(
+        out,
+        "    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+    );
+    if is_fn {
+        read_body(out, m, item, f);
+        out.push_str("    }\n}\n");
+    } else {
+        out.push_str("        <Self as crate::ViewRead<'a>>::read_bare(r)\n    }\n");
+        out.push_str(
+            "    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n",
+        );
+        read_body(out, m, item, f);
+        out.push_str("    }\n}\n");
+    }
+    let anon = if item.view_lt { "<'_>" } else { "" };
+    let _ = writeln!(
+        out,
+        "impl Clone for {name}{anon} {{\n    #[inline]\n    fn clone(&self) -> Self {{ *self }}\n}}"
+    );
 }
 
 fn tl_ty_text(t: &Ty) -> String {
@@ -682,7 +694,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
     };
     let _ = writeln!(
         out,
-        "{dbg_cfg}impl{decl} core::fmt::Debug for {name}{decl} {{\n    #[inline]\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        match self {{"
+        "{dbg_cfg}impl{decl} core::fmt::Debug for {name}{decl} {{\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        match self {{"
     );
     for v in &t.variants {
         let _ = writeln!(
@@ -703,10 +715,13 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         );
     }
     out.push_str("        }\n    }\n}\n");
-    // TlWrite
+    // TlWrite (views of result-only types are read-only)
+    if f == Flavor::View && !t.input {
+        return enum_read_impl(out, m, t, f, decl, anon);
+    }
     let _ = writeln!(
         out,
-        "impl crate::TlWrite for {name}{anon} {{\n    #[inline]\n    fn write(&self, w: &mut crate::Writer<'_>) {{\n        match self {{"
+        "impl crate::TlWrite for {name}{anon} {{\n    fn write(&self, w: &mut crate::Writer<'_>) {{\n        match self {{"
     );
     for (i, &c) in t.ctors.iter().enumerate() {
         let boxed = f == Flavor::Owned && t.boxed[i];
@@ -718,12 +733,18 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         );
     }
     out.push_str("        }\n    }\n}\n");
+    enum_read_impl(out, m, t, f, decl, anon);
+}
+
+fn enum_read_impl(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor, decl: &str, anon: &str) {
+    let name = &t.rust;
+    let tl = t.name.to_string();
     // Reading
     match f {
         Flavor::Owned => {
             let _ = writeln!(
                 out,
-                "impl crate::TlRead for {name} {{\n    #[inline]\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+                "impl crate::TlRead for {name} {{\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
             );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
@@ -747,7 +768,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         Flavor::View => {
             let _ = writeln!(
                 out,
-                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
             );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
@@ -831,7 +852,7 @@ fn testing(s: &mut String, m: &Model<'_>) {
     for (fname, call) in [
         (
             "roundtrip",
-            "crate::testing::roundtrip::<{O}, {V}>(bytes, exact, {D})",
+            "crate::testing::{RT}::<{O}, {V}>(bytes, exact, {D})",
         ),
         ("decode_owned", "crate::testing::decode_owned::<{O}>(bytes)"),
         ("decode_view", "crate::testing::decode_view::<{V}>(bytes)"),
@@ -863,7 +884,15 @@ fn testing(s: &mut String, m: &Model<'_>) {
             let c = call
                 .replace("{O}", &o)
                 .replace("{V}", &v)
-                .replace("{D}", "true");
+                .replace("{D}", "true")
+                .replace(
+                    "{RT}",
+                    if t.input {
+                        "roundtrip"
+                    } else {
+                        "roundtrip_read_only"
+                    },
+                );
             let _ = writeln!(s, "            {} => {c},", ids.join(" | "));
         }
         for it in &m.funcs {
@@ -881,7 +910,11 @@ fn testing(s: &mut String, m: &Model<'_>) {
             } else {
                 "false"
             };
-            let c = call.replace("{O}", &o).replace("{V}", &v).replace("{D}", d);
+            let c = call
+                .replace("{O}", &o)
+                .replace("{V}", &v)
+                .replace("{D}", d)
+                .replace("{RT}", "roundtrip");
             let _ = writeln!(s, "            0x{:08x} => {c},", it.def.id);
         }
         let _ = writeln!(

@@ -40,6 +40,10 @@ pub struct Config {
     pub view_root: String,
     /// Path under which `names` lives.
     pub names_root: String,
+    /// View types are writable (`TlWrite`) when they can appear in a function's parameters;
+    /// types defined in these files (as named to the parser) are writable regardless — the
+    /// MTProto service schema, whose objects a no-heap client and server build themselves.
+    pub writable_files: Vec<String>,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
             owned_root: "crate".into(),
             view_root: "crate::view".into(),
             names_root: "crate".into(),
+            writable_files: Vec::new(),
         }
     }
 }
@@ -66,6 +71,7 @@ impl Default for Config {
 /// assert!(code.contains("pub struct InputPeerEmpty"));
 /// ```
 pub fn generate(schema: &Schema, config: &Config) -> Result<String, ParseError> {
-    let model = model::Model::build(schema)?;
+    let mut model = model::Model::build(schema)?;
+    model.mark_writable_files(&config.writable_files);
     Ok(emit::emit(&model, config))
 }

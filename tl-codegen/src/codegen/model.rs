@@ -18,6 +18,10 @@ pub struct Item<'s> {
     pub flag_words: Vec<String>,
     /// View type has a lifetime.
     pub view_lt: bool,
+    /// The view type implements `TlWrite`: functions always; constructors whose type can be
+    /// a function parameter (directly or nested). Result-only view types are read-only, which
+    /// keeps the view crate's build time down.
+    pub view_write: bool,
 }
 
 /// A value parameter.
@@ -54,6 +58,8 @@ pub struct AbsType {
     pub flat: bool,
     /// View enum has a lifetime.
     pub view_lt: bool,
+    /// Can appear in a function's parameters (see [`Item::view_write`]).
+    pub input: bool,
 }
 
 pub struct Model<'s> {
@@ -103,6 +109,7 @@ impl<'s> Model<'s> {
                                 boxed: Vec::new(),
                                 flat: false,
                                 view_lt: false,
+                                input: false,
                             });
                             m.type_by_name.insert(name.clone(), m.types.len() - 1);
                             m.types.len() - 1
@@ -163,6 +170,7 @@ impl<'s> Model<'s> {
         }
         m.name_variants();
         m.decide_layout();
+        m.mark_inputs();
         Ok(m)
     }
 
@@ -278,6 +286,63 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// Makes every type with a constructor from one of `files` writable (see
+    /// [`super::Config::writable_files`]), and what those types contain.
+    pub fn mark_writable_files(&mut self, files: &[String]) {
+        let seeds: Vec<Ty> = self
+            .types
+            .iter()
+            .filter(|t| {
+                t.ctors
+                    .iter()
+                    .any(|&c| files.contains(&self.ctors[c].def.file))
+            })
+            .map(|t| Ty::Named {
+                name: t.name.clone(),
+                bare: false,
+            })
+            .collect();
+        self.close_inputs(seeds);
+    }
+
+    /// Marks the types reachable from function parameters.
+    fn mark_inputs(&mut self) {
+        let seeds = self
+            .funcs
+            .iter()
+            .flat_map(|f| f.fields.iter().map(|x| x.ty.clone()))
+            .collect();
+        self.close_inputs(seeds);
+    }
+
+    fn close_inputs(&mut self, mut stack: Vec<Ty>) {
+        while let Some(ty) = stack.pop() {
+            let t = match &ty {
+                Ty::Vector { elem, .. } => {
+                    stack.push((**elem).clone());
+                    continue;
+                }
+                Ty::Named { name, bare: false } => self.type_by_name[name],
+                Ty::Named { name, bare: true } => {
+                    let c = self.bare_ctor(name).expect("checked");
+                    let Ty::Named { name, .. } = &self.ctors[c].def.result else {
+                        unreachable!()
+                    };
+                    self.type_by_name[name]
+                }
+                _ => continue,
+            };
+            if self.types[t].input {
+                continue;
+            }
+            self.types[t].input = true;
+            for &c in &self.types[t].ctors {
+                self.ctors[c].view_write = true;
+                stack.extend(self.ctors[c].fields.iter().map(|x| x.ty.clone()));
+            }
+        }
+    }
+
     /// Whether a view field of this type borrows from the input.
     pub fn ty_needs_lt(&self, ty: &Ty) -> bool {
         match ty {
@@ -372,5 +437,6 @@ fn make_item(def: &Def) -> Item<'_> {
         fields,
         flag_words,
         view_lt: false,
+        view_write: def.category == Category::Function,
     }
 }
