@@ -456,8 +456,8 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         Flavor::View => (lt(item.view_lt).to_string(), lt(item.view_lt).to_string()),
     };
     let derive = match f {
-        Flavor::Owned => "#[derive(Clone, PartialEq)]",
-        Flavor::View => "#[derive(Copy)]",
+        Flavor::Owned => "#[derive(Clone, Debug, PartialEq)]",
+        Flavor::View => "#[derive(Copy)]\n#[cfg_attr(feature = \"debug\", derive(Debug))]",
     };
     let _ = writeln!(out, "{derive}\npub struct {name}{gdecl} {{");
     for fl in &item.fields {
@@ -470,35 +470,6 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         );
     }
     out.push_str("}\n");
-    // Debug by hand (same output as the derive) so that it is `#[inline]` and costs nothing
-    // to build until used.
-    let (dbg_cfg, dbg_decl) = match f {
-        Flavor::Owned if generic => {
-            let b = item
-                .def
-                .generics
-                .iter()
-                .map(|g| format!("{g}: core::fmt::Debug"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            ("", format!("<{b}>"))
-        }
-        Flavor::Owned => ("", String::new()),
-        Flavor::View => ("#[cfg(feature = \"debug\")]\n", gdecl.clone()),
-    };
-    let _ = write!(
-        out,
-        "{dbg_cfg}impl{dbg_decl} core::fmt::Debug for {name}{guse} {{\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        f.debug_struct(\"{name}\")"
-    );
-    for fl in &item.fields {
-        let _ = write!(
-            out,
-            ".field(\"{}\", &self.{})",
-            fl.rust.trim_start_matches("r#"),
-            fl.rust
-        );
-    }
-    out.push_str(".finish()\n    }\n}\n");
     let _ = writeln!(
         out,
         "impl{gdecl} {name}{guse} {{\n    /// The TL constructor id of `{tl}`.\n    pub const CONSTRUCTOR_ID: u32 = 0x{:08x};\n}}",
@@ -668,8 +639,8 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         Flavor::View => ("", ""),
     };
     let derive = match f {
-        Flavor::Owned => "#[derive(Clone, PartialEq)]",
-        Flavor::View => "#[derive(Copy)]",
+        Flavor::Owned => "#[derive(Clone, Debug, PartialEq)]",
+        Flavor::View => "#[derive(Copy)]\n#[cfg_attr(feature = \"debug\", derive(Debug))]",
     };
     let _ = writeln!(out, "{derive}\npub enum {name}{decl} {{");
     for (i, &c) in t.ctors.iter().enumerate() {
@@ -687,22 +658,7 @@ fn enum_item(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor) {
         );
     }
     out.push_str("}\n");
-    let dbg_cfg = if f == Flavor::View {
-        "#[cfg(feature = \"debug\")]\n"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        out,
-        "{dbg_cfg}impl{decl} core::fmt::Debug for {name}{decl} {{\n    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {{\n        match self {{"
-    );
-    for v in &t.variants {
-        let _ = writeln!(
-            out,
-            "            Self::{v}(x) => f.debug_tuple(\"{v}\").field(x).finish(),"
-        );
-    }
-    out.push_str("        }\n    }\n}\n");
+
     let _ = writeln!(
         out,
         "impl{decl} {name}{decl} {{\n    /// The constructor id of the variant.\n    #[inline]\n    pub fn constructor_id(&self) -> u32 {{\n        match self {{"
