@@ -303,6 +303,10 @@ fn parse_def(
     let Some(eq) = toks.iter().position(|t| t.text == "=") else {
         return Err(err(head, ParseErrorKind::MissingResult));
     };
+    if eq == 0 {
+        // `= A;`: no combinator name.
+        return Err(err(head, ParseErrorKind::BadName(head.text.into())));
+    }
     if eq + 1 >= toks.len() {
         return Err(err(&toks[eq], ParseErrorKind::MissingResult));
     }
@@ -381,6 +385,15 @@ fn parse_def(
             None => (None, pty),
         };
         let ty = parse_ty(ty_text, &generics).map_err(|k| err(t, k))?;
+        if has_type_param(&ty) {
+            // `{X:Type} x:X`: a type parameter is only a query `!X` or (part of) the result.
+            return Err(err(
+                t,
+                ParseErrorKind::BadType(format!(
+                    "{ty_text} (a type parameter can only be `!X` or the result)"
+                )),
+            ));
+        }
         if ty == Ty::True && cond.is_none() {
             return Err(err(
                 t,
@@ -452,6 +465,14 @@ fn parse_def(
         line: head.line,
         text,
     }))
+}
+
+fn has_type_param(ty: &Ty) -> bool {
+    match ty {
+        Ty::Generic(_) => true,
+        Ty::Vector { elem, .. } => has_type_param(elem),
+        _ => false,
+    }
 }
 
 fn parse_ty(text: &str, generics: &[String]) -> Result<Ty, ParseErrorKind> {
@@ -586,6 +607,27 @@ mod tests {
         ] {
             let e = p(src).expect_err(src);
             assert_eq!((e.line, e.col), (line, col), "{src}: {e}");
+        }
+    }
+
+    #[test]
+    fn fuzz_regressions() {
+        // Found by the `tl_codegen_parse` fuzz target: both used to panic (a slice index in
+        // the parser; `unreachable!` in the generator for a parameter of type `X`).
+        let e = p("a x:int = A;\n  = E;").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 3));
+        assert!(
+            matches!(e.kind, ParseErrorKind::BadName(ref n) if n == "="),
+            "{e}"
+        );
+        for src in [
+            "---functions---\nf {X:Type} x:X q:!X = X;",
+            "---functions---\nf {X:Type} v:Vector<X> q:!X = X;",
+            "---functions---\nf {X:Type} flags:# x:flags.0?X q:!X = X;",
+        ] {
+            let e = p(src).expect_err(src);
+            assert!(matches!(e.kind, ParseErrorKind::BadType(_)), "{src}: {e}");
+            assert_eq!(e.line, 2, "{src}: {e}");
         }
     }
 

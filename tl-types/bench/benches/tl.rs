@@ -30,17 +30,16 @@ const FIRST_DATE: i32 = 1_732_000_000;
 /// Pieces of chat text: ASCII, Cyrillic and emoji, stitched into ~100-character messages.
 const PIECES: &[&str] = &[
     "Meeting moved to 15:30, ",
-    "привет, как дела? ",
+    "привет! ",
     "🚀 ship it ",
     "the build is green again. ",
-    "Сегодня вечером созвон ",
     "see https://example.org/x ",
-    "👍 ",
-    "ок, договорились! ",
+    "ок, ",
     "release notes are in the doc; ",
-    "🎉🎉 ",
-    "проверь логи сервера ",
+    "👍 ",
     "tests: 412 passed, 0 failed. ",
+    "созвон в 18:00 ",
+    "can you review PR #2291 today? ",
 ];
 
 const FIRST_NAMES: &[&str] = &[
