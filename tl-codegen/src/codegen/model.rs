@@ -247,7 +247,7 @@ impl<'s> Model<'s> {
                     .map(|f| owned_size(&f.ty, f.cond.is_some()))
                     .sum();
                 boxed.push(!(simple && size <= 48));
-                flat &= fields.iter().all(|f| view_flat_field(&f.ty));
+                flat &= fields.iter().all(|f| plain(&f.ty));
             }
             self.types[ti].boxed = boxed;
             self.types[ti].flat = flat;
@@ -363,21 +363,30 @@ impl<'s> Model<'s> {
     }
 }
 
+/// Scalars, strings and bytes: values with no nested TL objects.
+fn plain(ty: &Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Int
+            | Ty::Long
+            | Ty::Double
+            | Ty::Bool
+            | Ty::True
+            | Ty::String
+            | Ty::Bytes
+            | Ty::Int128
+            | Ty::Int256
+    )
+}
+
+/// Owned variants holding only these stay unboxed in their enum (if small).
 fn owned_simple(ty: &Ty) -> bool {
     match ty {
-        Ty::Int
-        | Ty::Long
-        | Ty::Double
-        | Ty::Bool
-        | Ty::True
-        | Ty::String
-        | Ty::Bytes
-        | Ty::Int128 => true,
-        Ty::Vector { elem, .. } => matches!(
-            **elem,
-            Ty::Int | Ty::Long | Ty::Double | Ty::String | Ty::Bytes
-        ),
-        _ => false,
+        Ty::Int256 => false,
+        Ty::Vector { elem, .. } => {
+            plain(elem) && !matches!(**elem, Ty::Bool | Ty::True | Ty::Int128 | Ty::Int256)
+        }
+        other => plain(other),
     }
 }
 
@@ -394,21 +403,6 @@ fn owned_size(ty: &Ty, optional: bool) -> usize {
         Ty::Int | Ty::Long | Ty::Double | Ty::Int128 | Ty::Int256 if optional => base + base.min(8),
         _ => base,
     }
-}
-
-fn view_flat_field(ty: &Ty) -> bool {
-    matches!(
-        ty,
-        Ty::Int
-            | Ty::Long
-            | Ty::Double
-            | Ty::Bool
-            | Ty::True
-            | Ty::String
-            | Ty::Bytes
-            | Ty::Int128
-            | Ty::Int256
-    )
 }
 
 fn make_item(def: &Def) -> Item<'_> {
