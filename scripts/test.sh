@@ -14,7 +14,12 @@ rustup component add rustfmt >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 
 step "unit, integration and doc tests"
-cargo test --workspace
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace 2>&1 | tee "$log"
+count() { awk -v w="$1" '/^test result:/ { for (i = 2; i <= NF; i++) if ($i ~ "^" w) s += $(i - 1) } END { print s + 0 }' "$log"; }
+passed=$(count passed)
+failed=$(count failed)
 
 step "no_std builds without alloc (thumbv7em, riscv32imac)"
 for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
@@ -34,3 +39,4 @@ if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
 fi
 
 step "all tests passed"
+echo "tests: ${passed:-?} passed, ${failed:-0} failed"
