@@ -42,7 +42,7 @@ pub mod parse;
 pub mod sample;
 
 pub use ast::{Category, Def, Name, Param, ParamKind, Schema, Ty};
-pub use codegen::{Config, SubsetError, generate, subset};
+pub use codegen::{Config, Part, SubsetError, generate, subset};
 pub use crc::crc32;
 pub use parse::{ParseError, ParseErrorKind, ParseOptions, parse};
 

@@ -1,11 +1,6 @@
 //! Generates `LAYER` and the constructor-name table from the TL schema.
+use ferrogram_tl_codegen::{Config, Part, build};
+
 fn main() {
-    let config = ferrogram_tl_codegen::Config {
-        names: true,
-        owned: false,
-        views: false,
-        testing: false,
-        ..Default::default()
-    };
-    ferrogram_tl_codegen::build::run(&config, "../tl", "names.rs");
+    build::run(&Config::split(Part::Names), "../tl", "names.rs");
 }

@@ -482,13 +482,7 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     }
     let write_impl = match f {
         Flavor::Owned if generic => {
-            let bounds = item
-                .def
-                .generics
-                .iter()
-                .map(|g| format!("{g}: crate::TlWrite"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let bounds = bounds(item, "crate::TlWrite");
             format!("impl<{bounds}> crate::TlWrite for {name}{guse}")
         }
         Flavor::Owned => format!("impl crate::TlWrite for {name}"),
@@ -512,13 +506,7 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     match f {
         Flavor::Owned => {
             let read_impl = if generic {
-                let bounds = item
-                    .def
-                    .generics
-                    .iter()
-                    .map(|g| format!("{g}: crate::TlRead"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let bounds = bounds(item, "crate::TlRead");
                 format!("impl<{bounds}> crate::TlRead for {name}{guse}")
             } else {
                 format!("impl crate::TlRead for {name}")
@@ -540,13 +528,7 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
             if is_fn {
                 let ret = return_ty(m, &item.def.result);
                 if generic {
-                    let bounds = item
-                        .def
-                        .generics
-                        .iter()
-                        .map(|g| format!("{g}: crate::RemoteCall"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let bounds = bounds(item, "crate::RemoteCall");
                     let _ = writeln!(
                         out,
                         "impl<{bounds}> crate::RemoteCall for {name}{guse} {{\n    type Return = {ret};\n}}"
@@ -589,6 +571,16 @@ fn view_read_impl(out: &mut String, m: &Model<'_>, item: &Item<'_>, guse: &str) 
         out,
         "impl Clone for {name}{anon} {{\n    #[inline]\n    fn clone(&self) -> Self {{ *self }}\n}}"
     );
+}
+
+/// `X: Trait, Y: Trait` for a generic function's type parameters.
+fn bounds(item: &Item<'_>, tr: &str) -> String {
+    item.def
+        .generics
+        .iter()
+        .map(|g| format!("{g}: {tr}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn tl_ty_text(t: &Ty) -> String {

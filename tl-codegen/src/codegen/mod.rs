@@ -62,6 +62,45 @@ impl Default for Config {
     }
 }
 
+/// Which of `ferrogram-tl-types`' crates a build script generates (see [`Config::split`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// `ferrogram-tl-core`: `LAYER` and `names`.
+    Names,
+    /// `ferrogram-tl-view`: the views at the crate root.
+    Views,
+    /// `ferrogram-tl-owned`: the owned types at the crate root.
+    Owned,
+    /// `ferrogram-tl-types`: the test and fuzz dispatch, over the re-exported crates.
+    Testing,
+}
+
+impl Config {
+    /// The configuration for one part of `ferrogram-tl-types`, which is split into crates
+    /// that compile in parallel; each generated crate imports the runtime at its root.
+    pub fn split(part: Part) -> Config {
+        let (view_root, names_root) = match part {
+            Part::Testing => ("crate::view", "crate"),
+            _ => ("crate", "::ferrogram_tl_core"),
+        };
+        Config {
+            names: part == Part::Names,
+            owned: part == Part::Owned,
+            views: part == Part::Views,
+            testing: part == Part::Testing,
+            runtime: "crate".into(),
+            owned_root: "crate".into(),
+            view_root: view_root.into(),
+            names_root: if part == Part::Names {
+                "crate".into()
+            } else {
+                names_root.into()
+            },
+            writable_files: Vec::new(),
+        }
+    }
+}
+
 /// Generates Rust source for `schema`.
 ///
 /// ```

@@ -52,24 +52,23 @@ impl<T: TlRead> TlRead for Vec<T> {
 /// Writes a vector (`bare`: without the vector id), elements in their boxed form.
 #[inline]
 pub fn write_vec<T: TlWrite>(w: &mut Writer<'_>, v: &[T], bare: bool) {
-    if !bare {
-        w.put_u32(0x1cb5c415);
-    }
-    w.put_u32(v.len() as u32);
-    for e in v {
-        e.write(w);
-    }
+    write_elems(w, v, bare, T::write)
 }
 
 /// Writes a vector of bare constructors (`vector<%T>`).
 #[inline]
 pub fn write_vec_bare_elems<T: TlWrite>(w: &mut Writer<'_>, v: &[T], bare: bool) {
+    write_elems(w, v, bare, T::write_bare)
+}
+
+#[inline]
+fn write_elems<T>(w: &mut Writer<'_>, v: &[T], bare: bool, write: fn(&T, &mut Writer<'_>)) {
     if !bare {
         w.put_u32(0x1cb5c415);
     }
     w.put_u32(v.len() as u32);
     for e in v {
-        e.write_bare(w);
+        write(e, w);
     }
 }
 
@@ -77,13 +76,7 @@ pub fn write_vec_bare_elems<T: TlWrite>(w: &mut Writer<'_>, v: &[T], bare: bool)
 /// takes at least 4 bytes), so a hostile count cannot make it allocate more.
 #[inline]
 pub fn read_vec<T: TlRead>(r: &mut Reader<'_>, bare: bool) -> Result<Vec<T>, DecodeError> {
-    let n = r.vec_len(bare, 4)?;
-    let mut v = Vec::with_capacity(n);
-    for _ in 0..n {
-        v.push(T::read(r)?);
-    }
-    r.leave();
-    Ok(v)
+    read_elems(r, bare, T::read)
 }
 
 /// Reads a vector of bare constructors.
@@ -92,10 +85,19 @@ pub fn read_vec_bare_elems<T: TlRead>(
     r: &mut Reader<'_>,
     bare: bool,
 ) -> Result<Vec<T>, DecodeError> {
+    read_elems(r, bare, T::read_bare)
+}
+
+#[inline]
+fn read_elems<T>(
+    r: &mut Reader<'_>,
+    bare: bool,
+    read: fn(&mut Reader<'_>) -> Result<T, DecodeError>,
+) -> Result<Vec<T>, DecodeError> {
     let n = r.vec_len(bare, 4)?;
     let mut v = Vec::with_capacity(n);
     for _ in 0..n {
-        v.push(T::read_bare(r)?);
+        v.push(read(r)?);
     }
     r.leave();
     Ok(v)
