@@ -23,15 +23,15 @@ failed=$(count failed)
 
 step "no_std builds without alloc (thumbv7em, riscv32imac)"
 for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
-    cargo build -p ferrogram-tl-types --no-default-features --target "$target"
-    cargo build -p ferrogram-tl-types --no-default-features --features api --target "$target"
+    cargo build -p ferrogram-tl-types --no-default-features --features view --target "$target"
+    cargo build -p ferrogram-tl-types --no-default-features --features view,api --target "$target"
     cargo build -p ferrogram-mtproto-proto --target "$target"
     cargo build -p ferrogram-client-embedded --target "$target"
 done
 
 step "a subset build (FERROGRAM_TL_ONLY) for small targets"
 FERROGRAM_TL_ONLY=messages.sendMessage,auth.importBotAuthorization CARGO_TARGET_DIR=target/subset \
-    cargo build -p ferrogram-tl-types --no-default-features --features api --target thumbv7em-none-eabihf
+    cargo build -p ferrogram-tl-types --no-default-features --features view,api --target thumbv7em-none-eabihf
 
 step "fuzz targets, ${FUZZ_SECONDS:-20} s each"
 if [ "${FUZZ_SECONDS:-20}" != 0 ]; then

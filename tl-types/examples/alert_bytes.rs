@@ -2,7 +2,7 @@
 //! `invokeWithLayer(messages.sendMessage(...))` from borrowed data into a stack buffer (no
 //! heap), then decode it back in place the way a server would, and once more as owned values.
 //!
-//! Run: `cargo run -p ferrogram-tl-types --example alert_bytes -- "disk almost full"`
+//! Run: `cargo run -p ferrogram-tl-types --features view --example alert_bytes -- "disk almost full"`
 
 use ferrogram_tl_types::view::{enums, functions, types};
 use ferrogram_tl_types::{LAYER, Lazy, LazyVec, Query, TlRead, TlStr, TlWrite, ViewRead, names};

@@ -1,10 +1,13 @@
 //! `AnyFunction`: an owned `!X` query whose function is not known in advance.
 
-use crate::{DecodeError, Reader, TlRead, TlWrite, Writer};
+#[cfg(feature = "view")]
+use crate::{DecodeError, Reader, TlRead};
+use crate::{TlWrite, Writer};
 use alloc::vec::Vec;
 
 /// Any serialized function call, kept as bytes: the owned type for a `!X` query whose function
-/// is not known in advance (a server decoding `invokeWithLayer`, for example).
+/// is not known in advance (a server decoding `invokeWithLayer`, for example). Reading one
+/// (`TlRead`) checks the call against the schema and needs the `view` feature.
 ///
 /// ```
 /// use ferrogram_tl_types::{AnyFunction, TlRead, TlWrite, functions::{InvokeWithLayer, help::GetConfig}};
@@ -31,6 +34,7 @@ impl TlWrite for AnyFunction {
     }
 }
 
+#[cfg(feature = "view")]
 impl TlRead for AnyFunction {
     /// Reads one function call of this schema, checked like a view is.
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {

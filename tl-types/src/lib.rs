@@ -3,14 +3,17 @@
 //! Every constructor and function of Telegram's API schema and of the MTProto service schema,
 //! generated from the vendored schema (`tl/api.tl`, layer [`LAYER`]; see `tl/SOURCE.md`).
 //!
-//! Two forms of every type:
+//! Two forms of every type, each behind a feature so you compile only what you use:
 //!
-//! - **Owned** (feature `alloc`, on by default): [`types`] (a struct per constructor), [`enums`]
-//!   (an enum per TL type), [`functions`] (a struct per function, with its result type as
-//!   [`RemoteCall::Return`]). `Debug`, `Clone`, `PartialEq`, `From`/`TryFrom` between a
-//!   constructor and its type. Namespaces are modules (`messages.sendMessage` is
-//!   [`functions::messages::SendMessage`]).
-//! - **Borrowed** ([`view`], always available, no heap): the same names with a lifetime.
+//! - **Owned** (feature `alloc`, on by default): `types` (a struct per constructor), `enums`
+//!   (an enum per TL type), `functions` (a struct per function, with its result type as
+//!   [`RemoteCall::Return`]). `Debug`, `Clone`, `PartialEq`, and `From` a constructor into its
+//!   type. Namespaces are modules (`messages.sendMessage` is
+//!   `functions::messages::SendMessage`). Variants larger than 256 bytes (and recursive ones)
+//!   are boxed, so an enum stays small to move around.
+//! - **Borrowed** (feature `view`, no heap; what a `no_std` target without `alloc` uses:
+//!   `default-features = false, features = ["view", "api"]`): `view`, the same names with a
+//!   lifetime.
 //!   Decoding a view reads a received `&[u8]` in place — strings and bytes are borrowed,
 //!   nested objects are [`Lazy`] and vectors [`LazyVec`], decoded only when touched — so a
 //!   microcontroller reads the fields it needs without allocating. Every function, every type
@@ -109,7 +112,9 @@ pub use ferrogram_tl_core::*;
 #[cfg(feature = "alloc")]
 pub use ferrogram_tl_owned::{enums, functions, types};
 /// Borrowed types: zero-copy decoding and serialization from borrowed data, no heap.
+#[cfg(feature = "view")]
 pub use ferrogram_tl_view as view;
+#[cfg(feature = "view")]
 pub use ferrogram_tl_view::Query;
 
 #[cfg(feature = "alloc")]

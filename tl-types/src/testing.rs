@@ -7,7 +7,8 @@ use alloc::string::String;
 use core::fmt::Debug;
 
 /// Decodes `bytes` as `O` (owned) and `V` (view) and checks that:
-/// - both decoders agree on whether the bytes are valid;
+/// - both decoders and the view's `skip` agree on whether the bytes are valid, and on the
+///   error (kind and offset) when they are not;
 /// - re-encoding the owned value and decoding it again gives the same encoding (idempotence);
 /// - with `exact` (canonical input: valid UTF-8, zero padding, no unused flag bits), both
 ///   re-encodings equal `bytes`;
@@ -63,17 +64,25 @@ where
 {
     let owned = O::from_bytes(bytes);
     let view = V::from_bytes(bytes);
-    let (owned, view) = match (owned, view) {
-        (Err(_), Err(_)) => return Ok(None),
-        (Ok(_), Err(e)) => return Err(format!("owned decodes but view fails: {e}")),
-        (Err(e), Ok(_)) => return Err(format!("view decodes but owned fails: {e}")),
-        (Ok(o), Ok(v)) => (o, v),
+    let mut r = Reader::new(bytes);
+    let skip = V::skip(&mut r).and_then(|()| r.finish());
+    let (owned, view) = match (owned, view, skip) {
+        (Err(a), Err(b), Err(c)) if a == b && b == c => return Ok(None),
+        (Err(a), Err(b), Err(c)) => {
+            return Err(format!(
+                "decoders disagree on the error:\n owned: {a:?}\n view:  {b:?}\n skip:  {c:?}"
+            ));
+        }
+        (Ok(o), Ok(v), Ok(())) => (o, v),
+        (o, v, s) => {
+            return Err(format!(
+                "decoders disagree on validity: owned {:?}, view {:?}, skip {:?}",
+                o.err(),
+                v.err(),
+                s.err()
+            ));
+        }
     };
-    let mut skip = Reader::new(bytes);
-    V::skip(&mut skip).map_err(|e| format!("view decodes but skip fails: {e}"))?;
-    if !skip.is_empty() {
-        return Err(format!("skip left {} bytes", skip.remaining()));
-    }
     let e1 = owned
         .to_bytes()
         .map_err(|e| format!("owned re-encode: {e}"))?;

@@ -605,7 +605,7 @@ fn step2_res_pq() {
         server_public_key_fingerprints: FINGERPRINTS.to_vec(),
     };
     assert_eq!(built.to_bytes().unwrap(), body);
-    assert_eq!(*res, built);
+    assert_eq!(res, built);
 
     let v: view::enums::ResPq = view_exact(body);
     let view::enums::ResPq::ResPq(v) = v;

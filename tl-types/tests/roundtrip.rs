@@ -65,6 +65,52 @@ fn every_combinator_round_trips() {
     println!("{checked} round trips over {defs} combinators");
 }
 
+/// Damaged input (cut short, or one byte changed) must be rejected by the owned decoder, the
+/// view and the view's `skip` alike, with the same error at the same offset (the view's
+/// `skip` is separate generated code, and plain fields are read with sticky errors).
+#[test]
+fn damaged_input_gives_the_same_error_everywhere() {
+    let schema = schema();
+    let mut sampler = Sampler::new(&schema, 11);
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let (mut rejected, mut failures) = (0usize, Vec::new());
+    for def in &schema.defs {
+        let bytes = match def.category {
+            Category::Type => sampler.constructor(def, FlagMode::AllSet),
+            Category::Function => sampler.function(def, FlagMode::AllSet),
+        };
+        let cut = &bytes[..(next() as usize) % bytes.len()];
+        let mut flipped = bytes.clone();
+        let at = (next() as usize) % flipped.len();
+        flipped[at] ^= 1 << (next() % 8);
+        for damaged in [cut, &flipped[..]] {
+            match roundtrip(damaged, false) {
+                Ok(false) => rejected += 1,
+                Ok(true) => {}
+                Err(e) => failures.push(format!("{}: {e}", def.name)),
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures, first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(10)].join("\n")
+    );
+    // Every cut is invalid; most flips are too.
+    assert!(
+        rejected > schema.defs.len(),
+        "only {rejected} damaged inputs rejected"
+    );
+    println!("{rejected} damaged inputs rejected identically");
+}
+
 #[test]
 fn layer_is_230_or_newer() {
     assert!(

@@ -234,22 +234,37 @@ fn write_value(t: &Ty, e: &str, f: Flavor) -> String {
     }
 }
 
+/// Whether a value is read with a sticky read (no error branch; see `Reader::check`).
+fn is_sticky(t: &Ty) -> bool {
+    matches!(
+        t,
+        Ty::Int
+            | Ty::Long
+            | Ty::Double
+            | Ty::Bool
+            | Ty::Int128
+            | Ty::Int256
+            | Ty::String
+            | Ty::Bytes
+    )
+}
+
 fn read_value(m: &Model<'_>, t: &Ty, f: Flavor) -> String {
     match t {
-        Ty::Int => "r.i32()?".into(),
-        Ty::Long => "r.i64()?".into(),
-        Ty::Double => "r.f64()?".into(),
-        Ty::Bool => "r.bool()?".into(),
+        Ty::Int => "r.sticky_i32()".into(),
+        Ty::Long => "r.sticky_i64()".into(),
+        Ty::Double => "r.sticky_f64()".into(),
+        Ty::Bool => "r.sticky_bool()".into(),
         Ty::True => unreachable!(),
-        Ty::Int128 => "r.int128()?".into(),
-        Ty::Int256 => "r.int256()?".into(),
+        Ty::Int128 => "r.sticky_fixed::<16>()".into(),
+        Ty::Int256 => "r.sticky_fixed::<32>()".into(),
         Ty::String => match f {
-            Flavor::Owned => "r.string()?".into(),
-            Flavor::View => "r.tl_str()?".into(),
+            Flavor::Owned => "r.sticky_string()".into(),
+            Flavor::View => "r.sticky_tl_str()".into(),
         },
         Ty::Bytes => match f {
-            Flavor::Owned => "r.bytes_vec()?".into(),
-            Flavor::View => "r.tl_bytes()?".into(),
+            Flavor::Owned => "r.sticky_bytes_vec()".into(),
+            Flavor::View => "r.sticky_tl_bytes()".into(),
         },
         Ty::Vector { elem, bare } => match f {
             Flavor::Owned if is_bare_struct(elem) => {
@@ -364,6 +379,8 @@ fn fixed_size(p: &Result<&Field, &str>) -> Option<usize> {
 
 fn read_body(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
     let order = wire_order(item);
+    // Plain fields are read sticky and checked once, before the value is built.
+    let mut sticky = false;
     let mut i = 0;
     while i < order.len() {
         // A run of fixed-size parameters: one bounds check for all of them.
@@ -377,7 +394,8 @@ fn read_body(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
             j += 1;
         }
         if j - i >= 2 {
-            let _ = writeln!(out, "        let b: [u8; {size}] = r.fixed()?;");
+            sticky = true;
+            let _ = writeln!(out, "        let b: [u8; {size}] = r.sticky_fixed();");
             let mut off = 0;
             for p in &order[i..j] {
                 let n = fixed_size(p).expect("fixed run");
@@ -401,9 +419,11 @@ fn read_body(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         }
         match order[i] {
             Err(word) => {
-                let _ = writeln!(out, "        let fl_{word} = r.u32()?;");
+                sticky = true;
+                let _ = writeln!(out, "        let fl_{word} = r.sticky_u32();");
             }
             Ok(fl) => {
+                sticky |= !fl.is_flag_true() && is_sticky(&fl.ty);
                 let value = match &fl.cond {
                     Some((w, bit)) if fl.is_flag_true() => format!("fl_{w} & (1 << {bit}) != 0"),
                     Some((w, bit)) => format!(
@@ -417,11 +437,97 @@ fn read_body(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         }
         i += 1;
     }
+    if sticky {
+        out.push_str("        r.check()?;\n");
+    }
     out.push_str("        Ok(Self {");
     for fl in &item.fields {
         let _ = write!(out, " {}: {},", fl.rust, fl.local);
     }
     out.push_str(" })\n");
+}
+
+/// The body of a view's `skip_bare` (or a function view's `skip` after its id): checks the
+/// value like `read_bare` does, without building it. Plain fields are skipped sticky.
+fn skip_body(out: &mut String, m: &Model<'_>, item: &Item<'_>) {
+    let f = Flavor::View;
+    let order = wire_order(item);
+    let used = |word: &str| {
+        item.fields
+            .iter()
+            .any(|fl| !fl.is_flag_true() && matches!(&fl.cond, Some((w, _)) if w == word))
+    };
+    let mut i = 0;
+    while i < order.len() {
+        // The same runs of fixed-size parameters as `read_body`, so errors match.
+        let mut j = i;
+        let mut size = 0;
+        while let Some(n) = order.get(j).and_then(fixed_size) {
+            size += n;
+            j += 1;
+        }
+        if j - i >= 2 {
+            let mut off = 0;
+            let mut words = Vec::new();
+            for p in &order[i..j] {
+                if let Err(word) = p
+                    && used(word)
+                {
+                    words.push((*word, off));
+                }
+                off += fixed_size(p).expect("fixed run");
+            }
+            if words.is_empty() {
+                let _ = writeln!(out, "        r.sticky_skip({size});");
+            } else {
+                let _ = writeln!(out, "        let b: [u8; {size}] = r.sticky_fixed();");
+                for (word, off) in words {
+                    let _ = writeln!(out, "        let fl_{word} = crate::le_u32(&b, {off});");
+                }
+            }
+            i = j;
+            continue;
+        }
+        let fl = match order[i] {
+            Err(word) if used(word) => {
+                let _ = writeln!(out, "        let fl_{word} = r.sticky_u32();");
+                i += 1;
+                continue;
+            }
+            Err(_) => {
+                out.push_str("        r.sticky_skip(4);\n");
+                i += 1;
+                continue;
+            }
+            Ok(fl) => fl,
+        };
+        i += 1;
+        if fl.is_flag_true() {
+            continue;
+        }
+        let stmt = match &fl.ty {
+            Ty::Int => "r.sticky_skip(4);".into(),
+            Ty::Long | Ty::Double => "r.sticky_skip(8);".into(),
+            Ty::Int128 => "r.sticky_skip(16);".into(),
+            Ty::Int256 => "r.sticky_skip(32);".into(),
+            Ty::Bool => "r.sticky_bool();".into(),
+            Ty::String | Ty::Bytes => "r.sticky_skip_tl_bytes();".into(),
+            Ty::Named { name, bare: true } => format!(
+                "<{} as crate::ViewRead<'a>>::skip_bare(r)?;",
+                struct_path(m, bare_ctor(m, name), f)
+            ),
+            t => format!("<{} as crate::ViewRead<'a>>::skip(r)?;", ty(m, t, f, false)),
+        };
+        match &fl.cond {
+            Some((w, bit)) => {
+                let _ = writeln!(out, "        if fl_{w} & (1 << {bit}) != 0 {{ {stmt} }}");
+            }
+            None => {
+                let _ = writeln!(out, "        {stmt}");
+            }
+        }
+    }
+    out.push_str("        r.check()\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,13 +663,28 @@ fn view_read_impl(out: &mut String, m: &Model<'_>, item: &Item<'_>, guse: &str) 
     );
     if is_fn {
         read_body(out, m, item, f);
+        out.push_str("    }\n");
+        let _ = writeln!(
+            out,
+            "    fn skip(r: &mut crate::Reader<'a>) -> Result<(), crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+        );
+        skip_body(out, m, item);
         out.push_str("    }\n}\n");
     } else {
         out.push_str("        <Self as crate::ViewRead<'a>>::read_bare(r)\n    }\n");
         out.push_str(
-            "    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n",
+            "    #[inline]\n    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n",
         );
         read_body(out, m, item, f);
+        out.push_str("    }\n");
+        let _ = writeln!(
+            out,
+            "    #[inline]\n    fn skip(r: &mut crate::Reader<'a>) -> Result<(), crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;\n        <Self as crate::ViewRead<'a>>::skip_bare(r)\n    }}"
+        );
+        out.push_str(
+            "    fn skip_bare(r: &mut crate::Reader<'a>) -> Result<(), crate::DecodeError> {\n",
+        );
+        skip_body(out, m, item);
         out.push_str("    }\n}\n");
     }
     let anon = if item.view_lt { "<'_>" } else { "" };
@@ -714,9 +835,18 @@ fn enum_read_impl(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor, decl:
             );
         }
         Flavor::View => {
+            // `read` is inlined into the caller (a vector iterator, `Lazy::get`), which saves
+            // moving a large view through a return slot. It stays cheap to compile downstream:
+            // what it reaches of nested objects is their `skip`, which is not inlined (only
+            // flat types like `Peer`, read eagerly inside their parents, are).
+            let inline = if t.flat {
+                "    #[inline(always)]\n"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
+                "impl<'a> crate::ViewRead<'a> for {name}{decl} {{\n    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.enter()?;\n        let id = r.u32()?;\n        let v = match id {{"
             );
             for (i, &c) in t.ctors.iter().enumerate() {
                 let sp = struct_path(m, c, f);
@@ -729,6 +859,22 @@ fn enum_read_impl(out: &mut String, m: &Model<'_>, t: &AbsType, f: Flavor, decl:
             let _ = writeln!(
                 out,
                 "            _ => return Err(r.unexpected_id(\"{tl}\", id)),\n        }};\n        r.leave();\n        Ok(v)\n    }}"
+            );
+            let _ = writeln!(
+                out,
+                "{inline}    fn skip(r: &mut crate::Reader<'a>) -> Result<(), crate::DecodeError> {{\n        r.enter()?;\n        match r.u32()? {{"
+            );
+            for &c in &t.ctors {
+                let sp = struct_path(m, c, f);
+                let _ = writeln!(
+                    out,
+                    "            0x{:08x} => <{sp} as crate::ViewRead<'a>>::skip_bare(r)?,",
+                    m.ctors[c].def.id
+                );
+            }
+            let _ = writeln!(
+                out,
+                "            id => return Err(r.unexpected_id(\"{tl}\", id)),\n        }}\n        r.leave();\n        Ok(())\n    }}"
             );
             out.push_str("}\n");
             let _ = writeln!(

@@ -234,22 +234,114 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// The abstract type a constructor builds.
+    fn type_of_ctor(&self, c: usize) -> Option<usize> {
+        let Ty::Named { name, .. } = &self.ctors[c].def.result else {
+            return None;
+        };
+        self.type_by_name.get(name).copied()
+    }
+
+    /// Abstract types a constructor's fields hold by value (not behind a vector), directly.
+    fn by_value_types(&self, c: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        for f in &self.ctors[c].fields {
+            if let Ty::Named { name, bare } = &f.ty {
+                let t = if *bare {
+                    self.bare_ctor(name).and_then(|bc| self.type_of_ctor(bc))
+                } else {
+                    self.type_by_name.get(name).copied()
+                };
+                out.extend(t);
+            }
+        }
+        out
+    }
+
+    /// Whether constructor `c` of type `t` holds a value of `t` again by value (directly or
+    /// through other types): its enum variant must be boxed or the enum has no finite size.
+    fn is_recursive(&self, t: usize, c: usize) -> bool {
+        let mut seen = vec![false; self.types.len()];
+        let mut stack = self.by_value_types(c);
+        while let Some(u) = stack.pop() {
+            if u == t {
+                return true;
+            }
+            if std::mem::replace(&mut seen[u], true) {
+                continue;
+            }
+            for &uc in &self.types[u].ctors {
+                stack.extend(self.by_value_types(uc));
+            }
+        }
+        false
+    }
+
+    /// Estimated size in bytes of an owned struct of constructor `c`, deciding the layout of
+    /// the enums it holds first. `size[t]`: the decided size of enum `t`.
+    fn owned_ctor_size(&mut self, c: usize, size: &mut [Option<usize>]) -> usize {
+        let mut total = 0;
+        for fi in 0..self.ctors[c].fields.len() {
+            let f = &self.ctors[c].fields[fi];
+            let optional = f.cond.is_some();
+            let (nested_ctor, nested_type) = match &f.ty {
+                Ty::Named { name, bare: true } => (self.bare_ctor(name), None),
+                Ty::Named { name, bare: false } => (None, self.type_by_name.get(name).copied()),
+                other => {
+                    total += owned_size(other, optional);
+                    continue;
+                }
+            };
+            total += match (nested_ctor, nested_type) {
+                (Some(bc), _) => self.owned_ctor_size(bc, size) + if optional { 8 } else { 0 },
+                (None, Some(t)) => self.owned_type_size(t, size),
+                (None, None) => 8,
+            };
+        }
+        total
+    }
+
+    /// Decides which variants of enum `t` are boxed and returns its estimated size: its
+    /// largest inline variant plus a tag.
+    fn owned_type_size(&mut self, t: usize, size: &mut [Option<usize>]) -> usize {
+        if let Some(s) = size[t] {
+            return s;
+        }
+        let ctors = self.types[t].ctors.clone();
+        let mut max = 0;
+        for (i, &c) in ctors.iter().enumerate() {
+            // Recursive variants are boxed already, so this recursion ends.
+            if !self.types[t].boxed[i] && self.owned_ctor_size(c, size) > MAX_UNBOXED_VARIANT {
+                self.types[t].boxed[i] = true;
+            }
+            let s = if self.types[t].boxed[i] {
+                8
+            } else {
+                self.owned_ctor_size(c, size)
+            };
+            max = max.max(s);
+        }
+        size[t] = Some(max + 8);
+        max + 8
+    }
+
+    /// Owned enums box a variant when it is recursive (it must be) or when its struct is
+    /// larger than [`MAX_UNBOXED_VARIANT`] bytes. Enums stay small to move around (a `Vec`
+    /// of messages does not hold 2.5 KB per element) without a heap allocation and a `Box`
+    /// instantiation for every small variant.
     fn decide_layout(&mut self) {
         for ti in 0..self.types.len() {
             let ctors = self.types[ti].ctors.clone();
-            let mut boxed = Vec::new();
-            let mut flat = true;
-            for &c in &ctors {
-                let fields = &self.ctors[c].fields;
-                let simple = fields.iter().all(|f| owned_simple(&f.ty));
-                let size: usize = fields
-                    .iter()
-                    .map(|f| owned_size(&f.ty, f.cond.is_some()))
-                    .sum();
-                boxed.push(!(simple && size <= 48));
-                flat &= fields.iter().all(|f| plain(&f.ty));
-            }
+            let boxed = ctors.iter().map(|&c| self.is_recursive(ti, c)).collect();
             self.types[ti].boxed = boxed;
+        }
+        let mut size = vec![None; self.types.len()];
+        for ti in 0..self.types.len() {
+            self.owned_type_size(ti, &mut size);
+            let flat = self.types[ti]
+                .ctors
+                .iter()
+                .all(|&c| self.ctors[c].fields.iter().all(|f| plain(&f.ty)));
             self.types[ti].flat = flat;
         }
         // Lifetimes of view types: fixed point.
@@ -379,16 +471,8 @@ fn plain(ty: &Ty) -> bool {
     )
 }
 
-/// Owned variants holding only these stay unboxed in their enum (if small).
-fn owned_simple(ty: &Ty) -> bool {
-    match ty {
-        Ty::Int256 => false,
-        Ty::Vector { elem, .. } => {
-            plain(elem) && !matches!(**elem, Ty::Bool | Ty::True | Ty::Int128 | Ty::Int256)
-        }
-        other => plain(other),
-    }
-}
+/// The largest owned struct kept inline in its enum (see `Model::decide_layout`).
+const MAX_UNBOXED_VARIANT: usize = 256;
 
 fn owned_size(ty: &Ty, optional: bool) -> usize {
     let base = match ty {

@@ -22,6 +22,8 @@ pub struct Reader<'a> {
     pos: usize,
     depth: u32,
     max_depth: u32,
+    /// The first error met by a `sticky_*` read (see [`Reader::check`]).
+    failed: Option<DecodeError>,
 }
 
 impl<'a> Reader<'a> {
@@ -36,6 +38,7 @@ impl<'a> Reader<'a> {
             pos: 0,
             depth: 0,
             max_depth: Self::DEFAULT_MAX_DEPTH,
+            failed: None,
         }
     }
 
@@ -80,11 +83,62 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The error to report: the first error of a sticky read if there was one (every read
+    /// after it fails, and must report the cause, not the consequence), else `kind` here.
     #[inline]
     fn error(&self, kind: DecodeErrorKind) -> DecodeError {
-        DecodeError {
-            offset: self.pos,
-            kind,
+        match &self.failed {
+            Some(e) => e.clone(),
+            None => DecodeError {
+                offset: self.pos,
+                kind,
+            },
+        }
+    }
+
+    /// Records the first error of a sticky read and moves to the end of the input, so every
+    /// later read fails at once (and reports this error).
+    #[cold]
+    #[inline(never)]
+    fn stick(&mut self, e: DecodeError) {
+        if self.failed.is_none() {
+            self.failed = Some(e);
+        }
+        self.pos = self.buf.len();
+    }
+
+    #[inline]
+    fn sticky<T>(&mut self, r: Result<T, DecodeError>, fallback: T) -> T {
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.stick(e);
+                fallback
+            }
+        }
+    }
+
+    /// Fails with the first error of the sticky reads since the reader was made.
+    ///
+    /// Generated decoders read the plain fields of a constructor with the `sticky_*` methods,
+    /// which return a placeholder instead of an error, and call `check` once before building
+    /// the value. That keeps the decoders short (one error branch per constructor instead of
+    /// one per field) without changing what is reported: the error is the first one, at the
+    /// offset where it happened.
+    ///
+    /// ```
+    /// use ferrogram_tl_core::Reader;
+    /// let mut r = Reader::new(&[1, 0, 0, 0, 2, 0]);
+    /// assert_eq!(r.sticky_i32(), 1);
+    /// assert_eq!(r.sticky_i32(), 0); // only two bytes left: placeholder
+    /// assert_eq!(r.sticky_i32(), 0);
+    /// assert_eq!(r.check().unwrap_err().offset, 4);
+    /// ```
+    #[inline]
+    pub fn check(&self) -> Result<(), DecodeError> {
+        match &self.failed {
+            None => Ok(()),
+            Some(e) => Err(e.clone()),
         }
     }
 
@@ -200,8 +254,26 @@ impl<'a> Reader<'a> {
     }
 
     /// TL `bytes` / `string` contents, borrowed.
-    #[inline]
+    #[inline(always)]
     pub fn tl_bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        // Fast path: a short string (under 254 bytes: one length byte) that fits.
+        if let Some(&first) = self.buf.get(self.pos)
+            && first < 254
+        {
+            let len = first as usize;
+            let padded = (len + 4) & !3;
+            if padded <= self.remaining() {
+                let data = &self.buf[self.pos + 1..self.pos + 1 + len];
+                self.pos += padded;
+                return Ok(data);
+            }
+        }
+        self.tl_bytes_slow()
+    }
+
+    /// [`Reader::tl_bytes`] for long strings and errors.
+    #[inline(never)]
+    fn tl_bytes_slow(&mut self) -> Result<&'a [u8], DecodeError> {
         let start = self.pos;
         let first = *self.buf.get(self.pos).ok_or_else(|| {
             self.error(DecodeErrorKind::UnexpectedEnd {
@@ -266,7 +338,7 @@ impl<'a> Reader<'a> {
     /// Reads a vector header (`vector#1cb5c415` unless `bare`, then the count) and checks the
     /// count against the remaining input: every element takes at least `min_elem` bytes.
     /// Counts toward the nesting depth; call [`Reader::leave`] after the elements.
-    #[inline]
+    #[inline(always)]
     pub fn vec_len(&mut self, bare: bool, min_elem: usize) -> Result<usize, DecodeError> {
         self.enter()?;
         if !bare {
@@ -323,6 +395,83 @@ impl<'a> Reader<'a> {
     #[inline]
     pub fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// Sticky reads: a placeholder (zero, empty) instead of an error; the first error is kept for
+/// [`Reader::check`].
+impl<'a> Reader<'a> {
+    /// [`Reader::u32`], sticky.
+    #[inline]
+    pub fn sticky_u32(&mut self) -> u32 {
+        let r = self.u32();
+        self.sticky(r, 0)
+    }
+    /// [`Reader::i32`], sticky.
+    #[inline]
+    pub fn sticky_i32(&mut self) -> i32 {
+        let r = self.i32();
+        self.sticky(r, 0)
+    }
+    /// [`Reader::i64`], sticky.
+    #[inline]
+    pub fn sticky_i64(&mut self) -> i64 {
+        let r = self.i64();
+        self.sticky(r, 0)
+    }
+    /// [`Reader::f64`], sticky.
+    #[inline]
+    pub fn sticky_f64(&mut self) -> f64 {
+        let r = self.f64();
+        self.sticky(r, 0.0)
+    }
+    /// [`Reader::bool`], sticky.
+    #[inline]
+    pub fn sticky_bool(&mut self) -> bool {
+        let r = self.bool();
+        self.sticky(r, false)
+    }
+    /// [`Reader::fixed`], sticky.
+    #[inline]
+    pub fn sticky_fixed<const N: usize>(&mut self) -> [u8; N] {
+        let r = self.array();
+        self.sticky(r, [0; N])
+    }
+    /// [`Reader::skip`], sticky.
+    #[inline]
+    pub fn sticky_skip(&mut self, n: usize) {
+        let r = self.skip(n);
+        self.sticky(r, ())
+    }
+    /// [`Reader::skip_tl_bytes`], sticky.
+    #[inline]
+    pub fn sticky_skip_tl_bytes(&mut self) {
+        let r = self.skip_tl_bytes();
+        self.sticky(r, ())
+    }
+    /// [`Reader::tl_bytes`], sticky.
+    #[inline]
+    pub fn sticky_tl_bytes(&mut self) -> &'a [u8] {
+        let r = self.tl_bytes();
+        self.sticky(r, &[])
+    }
+    /// [`Reader::tl_str`], sticky.
+    #[inline]
+    pub fn sticky_tl_str(&mut self) -> crate::TlStr<'a> {
+        crate::TlStr::from_bytes(self.sticky_tl_bytes())
+    }
+    /// [`Reader::bytes_vec`], sticky.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub fn sticky_bytes_vec(&mut self) -> alloc::vec::Vec<u8> {
+        self.sticky_tl_bytes().to_vec()
+    }
+    /// [`Reader::string`], sticky.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub fn sticky_string(&mut self) -> alloc::string::String {
+        let r = self.string();
+        self.sticky(r, alloc::string::String::new())
     }
 }
 
