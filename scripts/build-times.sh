@@ -3,8 +3,9 @@
 # grammers-tl-types 0.11.0 (default features), measured the same way in the same run:
 # each is a dependency of an empty scratch crate, built from an empty target directory,
 # non-incrementally (as a crates.io dependency is built), alternating, RUNS times each.
-# Also measures a small binary that uses the types (so the cost of code generated on use
-# is visible): it encodes help.getConfig and decodes a messages.Messages.
+# Also measured: ours with the zero-copy views as well (feature "view"), and small binaries
+# that use the types (so the cost of code generated on use is visible): they encode
+# help.getConfig and decode a messages.Messages (owned; and as a view, visiting messages).
 # Usage: scripts/build-times.sh [RUNS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,7 @@ mk() { # name dep-line code
     printf '%s\n' "$3" >"$work/$1/src/main.rs"
 }
 mk ours-lib "ferrogram-tl-types = { path = \"$root/tl-types\" }" 'fn main() {}'
+mk ours-view-lib "ferrogram-tl-types = { path = \"$root/tl-types\", features = [\"view\"] }" 'fn main() {}'
 mk grammers-lib 'grammers-tl-types = "=0.11.0"' 'fn main() {}'
 mk ours-use "ferrogram-tl-types = { path = \"$root/tl-types\" }" 'use ferrogram_tl_types::{enums, functions, TlRead, TlWrite};
 fn main() {
@@ -25,14 +27,29 @@ fn main() {
     let m = enums::messages::Messages::from_bytes(&b);
     println!("{} {:?}", b.len(), m.is_ok());
 }'
+mk ours-view-use "ferrogram-tl-types = { path = \"$root/tl-types\", default-features = false, features = [\"view\", \"api\"] }" 'use ferrogram_tl_types::{view, TlWrite, ViewRead};
+fn main() {
+    let mut buf = [0u8; 64];
+    let n = view::functions::help::GetConfig {}.write_to(&mut buf).unwrap();
+    let m = view::enums::messages::Messages::from_bytes(&buf[..n]);
+    if let Ok(view::enums::messages::Messages::Messages(m)) = m {
+        for msg in m.messages.iter() {
+            if let Ok(view::enums::Message::Message(msg)) = msg {
+                println!("{}", msg.message);
+            }
+        }
+    }
+    println!("{n} {:?}", m.is_ok());
+}'
 mk grammers-use 'grammers-tl-types = "=0.11.0"' 'use grammers_tl_types::{enums, functions, Deserializable, Serializable};
 fn main() {
     let b = functions::help::GetConfig {}.to_bytes();
     let m = enums::messages::Messages::from_bytes(&b);
     println!("{} {:?}", b.len(), m.is_ok());
 }'
-(cd "$work/ours-lib" && cargo fetch -q) && (cd "$work/grammers-lib" && cargo fetch -q)
+for name in ours-lib grammers-lib ours-view-use; do (cd "$work/$name" && cargo fetch -q); done
 
+names="ours-lib grammers-lib ours-view-lib ours-use grammers-use ours-view-use"
 measure() { # crate -> seconds
     local d="$work/$1"
     rm -rf "$d/target"
@@ -42,11 +59,11 @@ measure() { # crate -> seconds
     t1=$(date +%s.%N)
     awk "BEGIN { printf \"%.1f\", $t1 - $t0 }"
 }
-for name in ours-lib grammers-lib ours-use grammers-use; do printf '%s:' "$name" >"$work/$name.times"; done
+for name in $names; do printf '%s:' "$name" >"$work/$name.times"; done
 for i in $(seq "$runs"); do
-    for name in ours-lib grammers-lib ours-use grammers-use; do
+    for name in $names; do
         printf ' %s' "$(measure "$name")" >>"$work/$name.times"
     done
 done
 echo "clean debug build, CARGO_INCREMENTAL=0, $(nproc) cores, rustc $(rustc --version | cut -d' ' -f2), seconds per run:"
-for name in ours-lib grammers-lib ours-use grammers-use; do cat "$work/$name.times"; echo; done
+for name in $names; do cat "$work/$name.times"; echo; done

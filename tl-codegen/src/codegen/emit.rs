@@ -312,53 +312,60 @@ fn wire_order<'i>(item: &'i Item<'_>) -> Vec<Result<&'i Field, &'i str>> {
         .collect()
 }
 
+/// One pass over the fields in wire order: each flags word is reserved where it goes and
+/// filled in at the end, so every optional field is looked at once.
 fn write_body(out: &mut String, item: &Item<'_>, f: Flavor) {
     for word in &item.flag_words {
         let _ = writeln!(out, "        let mut fl_{word}: u32 = 0;");
-        let mut seen_bits: Vec<u32> = Vec::new();
-        for fl in &item.fields {
-            let Some((w, bit)) = &fl.cond else { continue };
-            if w != word {
+    }
+    let mut seen_bits: Vec<(&str, u32)> = Vec::new();
+    for p in wire_order(item) {
+        let fl = match p {
+            Err(word) => {
+                let _ = writeln!(out, "        let at_{word} = w.reserve_u32();");
                 continue;
             }
-            if seen_bits.contains(bit) {
-                let _ = writeln!(
-                    out,
-                    "        if {} != (fl_{word} & (1 << {bit}) != 0) {{ w.fail_flag_group(Self::CONSTRUCTOR_ID, \"{word}\", {bit}); }}",
-                    presence(fl)
-                );
-            } else {
-                seen_bits.push(*bit);
-                let _ = writeln!(
-                    out,
-                    "        if {} {{ fl_{word} |= 1 << {bit}; }}",
-                    presence(fl)
-                );
+            Ok(fl) => fl,
+        };
+        let Some((word, bit)) = &fl.cond else {
+            let _ = writeln!(
+                out,
+                "        {}",
+                write_value(&fl.ty, &format!("&self.{}", fl.rust), f)
+            );
+            continue;
+        };
+        let first = !seen_bits.contains(&(word.as_str(), *bit));
+        if first {
+            seen_bits.push((word, *bit));
+        } else {
+            // Fields sharing a bit must be all set or all unset.
+            let _ = writeln!(
+                out,
+                "        if {} != (fl_{word} & (1 << {bit}) != 0) {{ w.fail_flag_group(Self::CONSTRUCTOR_ID, \"{word}\", {bit}); }}",
+                presence(fl)
+            );
+        }
+        let set = if first {
+            format!("fl_{word} |= 1 << {bit}; ")
+        } else {
+            String::new()
+        };
+        if fl.is_flag_true() {
+            if first {
+                let _ = writeln!(out, "        if self.{} {{ {set}}}", fl.rust);
             }
+        } else {
+            let _ = writeln!(
+                out,
+                "        if let Some(v) = &self.{} {{ {set}{} }}",
+                fl.rust,
+                write_value(&fl.ty, "v", f)
+            );
         }
     }
-    for p in wire_order(item) {
-        match p {
-            Err(word) => {
-                let _ = writeln!(out, "        w.put_u32(fl_{word});");
-            }
-            Ok(fl) if fl.is_flag_true() => {}
-            Ok(fl) if fl.cond.is_some() => {
-                let _ = writeln!(
-                    out,
-                    "        if let Some(v) = &self.{} {{ {} }}",
-                    fl.rust,
-                    write_value(&fl.ty, "v", f)
-                );
-            }
-            Ok(fl) => {
-                let _ = writeln!(
-                    out,
-                    "        {}",
-                    write_value(&fl.ty, &format!("&self.{}", fl.rust), f)
-                );
-            }
-        }
+    for word in &item.flag_words {
+        let _ = writeln!(out, "        w.patch_u32(at_{word}, fl_{word});");
     }
 }
 

@@ -65,6 +65,23 @@ impl<'b> Writer<'b> {
         self.pos = end;
     }
 
+    /// Leaves room for a `u32` filled in later with [`Writer::patch_u32`] (a flags word is
+    /// known only once its fields are written). Returns its position.
+    #[inline]
+    pub fn reserve_u32(&mut self) -> usize {
+        let at = self.pos;
+        self.pos += 4;
+        at
+    }
+
+    /// Fills in a `u32` reserved with [`Writer::reserve_u32`].
+    #[inline]
+    pub fn patch_u32(&mut self, at: usize, v: u32) {
+        if let Some(dst) = self.buf.get_mut(at..at.wrapping_add(4)) {
+            dst.copy_from_slice(&v.to_le_bytes());
+        }
+    }
+
     /// A little-endian `u32`.
     #[inline]
     pub fn put_u32(&mut self, v: u32) {
