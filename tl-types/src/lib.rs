@@ -84,13 +84,21 @@
 //! and the generated code can never drift from the generator. Building the generator and
 //! running it costs a few seconds of a clean build.
 //!
-//! The generated code is split over crates that the compiler builds in parallel:
-//! `ferrogram-tl-core` (the runtime, `LAYER`, constructor names), `ferrogram-tl-view` (the
-//! views) and `ferrogram-tl-owned` (the owned types, only with `alloc`); this crate re-exports
-//! them. Rust's front end is single-threaded per crate, so one crate holding both forms took
-//! more than twice as long to build. Clean debug build times, measured beside
-//! grammers-tl-types on the 2-core reference machine, are in the repository's
-//! `BENCHMARKS.md`.
+//! The generated code is split over crates: `ferrogram-tl-core` (the runtime, `LAYER`,
+//! constructor names), `ferrogram-tl-owned` (the owned types, feature `alloc`) and
+//! `ferrogram-tl-view` (the views, feature `view`); this crate re-exports them. You compile
+//! only the forms you enable, and two forms build in parallel (Rust's front end is
+//! single-threaded per crate; one crate holding both forms took more than twice as long).
+//!
+//! Clean debug build, non-incremental, as a dependency of an empty binary, on the 2-core
+//! reference machine (medians of 3; `scripts/build-times.sh`, details in `BENCHMARKS.md`):
+//!
+//! | features | what you get | clean build |
+//! |---|---|---|
+//! | default (`alloc`, `api`) | owned types, full API | 20.1 s (grammers-tl-types: 18.0 s) |
+//! | default + `view` | owned and zero-copy forms | 20.7 s |
+//! | `view`, `api` (no `alloc`) | zero-copy forms only, no heap | ≈ 15 s (a binary using them) |
+//! | `view` (no `api`) | MTProto service schema only | 2.5 s |
 //!
 //! Build-time knobs (environment variables read by `build.rs`):
 //!
