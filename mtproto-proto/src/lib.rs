@@ -20,4 +20,5 @@
 
 pub mod auth_key;
 pub mod crypto;
+pub mod msg_id;
 pub mod transport;
