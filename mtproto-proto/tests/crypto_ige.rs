@@ -54,7 +54,11 @@ impl Crc32 {
         for (i, entry) in table.iter_mut().enumerate() {
             let mut c = i as u32;
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
             *entry = c;
         }
@@ -66,7 +70,8 @@ impl Crc32 {
 
     fn update(&mut self, data: &[u8]) {
         for &b in data {
-            self.state = self.table[((self.state ^ u32::from(b)) & 0xff) as usize] ^ (self.state >> 8);
+            self.state =
+                self.table[((self.state ^ u32::from(b)) & 0xff) as usize] ^ (self.state >> 8);
         }
     }
 
@@ -241,7 +246,10 @@ fn unaligned_lengths_are_refused_and_untouched() {
         assert_eq!(dec.next_iv(), iv);
     }
     let err = IgeError::UnalignedLength { len: 5 }.to_string();
-    assert!(err.contains("5 bytes") && err.contains("multiple of 16"), "{err}");
+    assert!(
+        err.contains("5 bytes") && err.contains("multiple of 16"),
+        "{err}"
+    );
     assert_eq!(ige::BLOCK_LEN, 16);
 }
 
@@ -270,12 +278,7 @@ fn long_all_lengths_crc32() {
         assert_eq!(key, unhex(check["key"].as_str().unwrap()), "spot {n} key");
         assert_eq!(iv, unhex(check["iv"].as_str().unwrap()), "spot {n} iv");
         let mut buf = message[..n].to_vec();
-        encrypt_in_place(
-            &key.try_into().unwrap(),
-            &iv.try_into().unwrap(),
-            &mut buf,
-        )
-        .unwrap();
+        encrypt_in_place(&key.try_into().unwrap(), &iv.try_into().unwrap(), &mut buf).unwrap();
         assert_eq!(
             Sha256::digest(&buf).as_slice(),
             unhex(check["ciphertext_sha256"].as_str().unwrap()),

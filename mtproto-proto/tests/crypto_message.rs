@@ -90,7 +90,11 @@ fn seal_case(
     let key = auth_key(v);
     let body = unhex(case["body"].as_str().unwrap());
     let padding = unhex(case["padding"].as_str().unwrap());
-    let mut buf = vec![0xeeu8; start + encrypted_len(body.len()).max(24 + 32 + body.len() + padding.len()) + extra];
+    let mut buf =
+        vec![
+            0xeeu8;
+            start + encrypted_len(body.len()).max(24 + 32 + body.len() + padding.len()) + extra
+        ];
     let mut packet = Packet::new(&mut buf, start).unwrap();
     assert!(packet.body_capacity() >= body.len());
     packet.body_mut()[..body.len()].copy_from_slice(&body);
@@ -123,7 +127,10 @@ fn client_payloads_byte_for_byte_with_recorded_padding() {
             let (buf, range) = seal_case(&v, case, Role::Client, start, 7, false);
             assert_eq!(range, start..start + want.len(), "{name}");
             assert_eq!(&buf[range], &want[..], "{name}, start {start}");
-            assert!(buf[..start].iter().all(|&b| b == 0xee), "{name}: prefix touched");
+            assert!(
+                buf[..start].iter().all(|&b| b == 0xee),
+                "{name}: prefix touched"
+            );
         }
     }
 }
@@ -275,23 +282,37 @@ fn rejects_too_short_payloads() {
 #[test]
 fn rejects_unaligned_payloads() {
     let v = vectors();
-    let good = unhex(cases(&v, "server_to_client")[0]["payload"].as_str().unwrap());
+    let good = unhex(
+        cases(&v, "server_to_client")[0]["payload"]
+            .as_str()
+            .unwrap(),
+    );
     for cut in [1usize, 4, 15] {
         let mut payload = good[..good.len() - cut].to_vec();
         let len = payload.len();
-        assert_eq!(open(&mut payload), Err(DecryptError::UnalignedLength { len }));
+        assert_eq!(
+            open(&mut payload),
+            Err(DecryptError::UnalignedLength { len })
+        );
     }
     let mut longer = good.clone();
     longer.extend_from_slice(&[0; 8]);
     let len = longer.len();
-    assert_eq!(open(&mut longer), Err(DecryptError::UnalignedLength { len }));
+    assert_eq!(
+        open(&mut longer),
+        Err(DecryptError::UnalignedLength { len })
+    );
 }
 
 #[test]
 fn rejects_another_auth_key_id() {
     let v = vectors();
     let key = auth_key(&v);
-    let mut payload = unhex(cases(&v, "server_to_client")[0]["payload"].as_str().unwrap());
+    let mut payload = unhex(
+        cases(&v, "server_to_client")[0]["payload"]
+            .as_str()
+            .unwrap(),
+    );
     payload[0] ^= 1;
     let got = u64::from_le_bytes(payload[..8].try_into().unwrap());
     assert_eq!(
@@ -330,7 +351,11 @@ fn rejects_wrong_msg_key_and_zeroes_the_plaintext() {
         );
     }
     // Truncated by whole blocks: still aligned, but the msg_key no longer matches.
-    let mut payload = unhex(cases(&v, "server_to_client")[5]["payload"].as_str().unwrap());
+    let mut payload = unhex(
+        cases(&v, "server_to_client")[5]["payload"]
+            .as_str()
+            .unwrap(),
+    );
     payload.truncate(payload.len() - 16);
     assert_eq!(open(&mut payload), Err(DecryptError::MsgKeyMismatch));
 }

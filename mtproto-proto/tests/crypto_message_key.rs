@@ -28,7 +28,10 @@ fn auth_key(v: &Value) -> AuthKey {
 }
 
 fn direction(case: &Value) -> Direction {
-    match (case["direction"].as_str().unwrap(), case["x"].as_u64().unwrap()) {
+    match (
+        case["direction"].as_str().unwrap(),
+        case["x"].as_u64().unwrap(),
+    ) {
         ("client_to_server", 0) => Direction::ClientToServer,
         ("server_to_client", 8) => Direction::ServerToClient,
         other => panic!("unexpected direction {other:?}"),
@@ -48,7 +51,10 @@ fn auth_key_id_matches_telethon() {
         v["common"]["auth_key_id_u64"].as_u64().unwrap()
     );
     let debug = format!("{key:?}");
-    assert!(!debug.contains("10f147f6"), "Debug leaks key bytes: {debug}");
+    assert!(
+        !debug.contains("10f147f6"),
+        "Debug leaks key bytes: {debug}"
+    );
     assert_eq!(key.as_bytes()[0], 0x10);
 }
 
@@ -56,7 +62,10 @@ fn auth_key_id_matches_telethon() {
 fn direction_offsets() {
     assert_eq!(Direction::ClientToServer.x(), 0);
     assert_eq!(Direction::ServerToClient.x(), 8);
-    assert_eq!(Direction::ClientToServer.reverse(), Direction::ServerToClient);
+    assert_eq!(
+        Direction::ClientToServer.reverse(),
+        Direction::ServerToClient
+    );
 }
 
 #[test]
@@ -86,9 +95,7 @@ fn derive_v2_of_all_twelve_vectors() {
     let key = auth_key(&v);
     for case in v["vectors"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let msg_key: [u8; 16] = unhex(case["msg_key"].as_str().unwrap())
-            .try_into()
-            .unwrap();
+        let msg_key: [u8; 16] = unhex(case["msg_key"].as_str().unwrap()).try_into().unwrap();
         let keys = derive_v2(&mut Software, &key, direction(case), &msg_key);
         assert_eq!(
             keys.aes_key.to_vec(),

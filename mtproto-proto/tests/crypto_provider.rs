@@ -5,6 +5,9 @@ use ferrogram_mtproto_proto::crypto::provider::{
     CryptoProvider, Software,
     conformance::{self, ConformanceError},
 };
+use proptest::prelude::*;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
 
 #[test]
 fn software_passes_the_conformance_suite() {
@@ -102,4 +105,28 @@ fn each_broken_provider_is_caught_with_the_right_case() {
     }
     let text = ConformanceError { case: "x" }.to_string();
     assert!(text.contains("`x`") && text.contains("Software"), "{text}");
+}
+
+proptest! {
+    /// `Software` drives the raw compression functions itself; its padding and part
+    /// handling must agree with the crates' own `Digest` for any lengths and splits.
+    #[test]
+    fn software_hashes_match_rustcrypto_digest(
+        data in proptest::collection::vec(any::<u8>(), 0..300),
+        cuts in proptest::collection::vec(0usize..300, 0..5),
+    ) {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(data.len())).collect();
+        cuts.sort_unstable();
+        let mut parts: Vec<&[u8]> = Vec::new();
+        let mut at = 0;
+        for c in cuts {
+            parts.push(&data[at..c]);
+            at = c;
+        }
+        parts.push(&data[at..]);
+        let want1: [u8; 20] = Sha1::digest(&data).into();
+        let want256: [u8; 32] = Sha256::digest(&data).into();
+        prop_assert_eq!(Software.sha1(&parts), want1);
+        prop_assert_eq!(Software.sha256(&parts), want256);
+    }
 }

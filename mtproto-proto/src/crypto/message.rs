@@ -27,7 +27,7 @@
 //! let mut buf = [0u8; message::encrypted_len(12)];
 //! let mut packet = Packet::new(&mut buf, 0)?;
 //! packet.body_mut()[..12].copy_from_slice(&body);
-//! let padding = [0x5a; 12];
+//! let padding = [0x5a; message::padding_len(12)]; // 20 bytes
 //! let sent = packet.encrypt_with_padding(&mut Software, &key, Role::Client, &header, 12, &padding)?;
 //!
 //! // The server opens it in place.
