@@ -19,6 +19,12 @@ pub struct EncodeOptions {
 }
 
 impl EncodeOptions {
+    /// No options: a plain frame (the same as `default()`, usable in `const`).
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { quick_ack: false }
+    }
+
     /// Options asking for a quick ack.
     #[must_use]
     pub const fn quick_ack() -> Self {

@@ -101,9 +101,9 @@ impl ProxySecret {
     pub fn from_bytes(secret: &[u8]) -> Result<Self, ObfuscationError> {
         match secret {
             [0xee, _, ..] if secret.len() >= 17 => Err(ObfuscationError::FakeTlsNotSupported),
-            [rest @ ..] if rest.len() == 16 => {
+            _ if secret.len() == 16 => {
                 let mut key = [0u8; 16];
-                key.copy_from_slice(rest);
+                key.copy_from_slice(secret);
                 Ok(Self { key, padded: false })
             }
             [_prefix, rest @ ..] if rest.len() == 16 => {
