@@ -15,7 +15,7 @@
 //!
 //! Besides packets, servers send two kinds of tiny frames, reported as [`Event`]s: a **quick
 //! ack** (the server received and accepted a packet the client flagged with
-//! [`EncodeOptions::quick_ack`]) and a **transport error** (a 4-byte negative code such as
+//! [`EncodeOptions::quick_ack()`]) and a **transport error** (a 4-byte negative code such as
 //! -404, see [`TransportErrorCode`]).
 //!
 //! # Sans-IO use
