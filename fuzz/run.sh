@@ -30,12 +30,14 @@ esac
 cd "$(dirname "$0")"
 fuzz_dir="$(pwd)"
 
-all_targets=(tl_decode_owned tl_decode_view tl_roundtrip tl_codegen_parse)
+all_targets=(tl_decode_owned tl_decode_view tl_roundtrip tl_codegen_parse
+    transport_abridged transport_intermediate transport_padded transport_full transport_obfuscated)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 seeds_for() {
     case "$1" in
         tl_codegen_parse) echo "$fuzz_dir/seeds/tl_schema" ;;
+        transport_*) echo "$fuzz_dir/seeds/$1" ;;
         *) echo "$fuzz_dir/seeds/tl" ;;
     esac
 }
