@@ -348,7 +348,7 @@ pub(super) fn uint_to_be(x: &U2048) -> [u8; RSA_BYTES] {
 }
 
 /// The bit length of a big-endian byte string (for error reports).
-fn bits_of_be(bytes: &[u8]) -> u32 {
+pub(super) fn bits_of_be(bytes: &[u8]) -> u32 {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     match bytes.get(start) {
         Some(&top) => {
