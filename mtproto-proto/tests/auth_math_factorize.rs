@@ -214,6 +214,11 @@ fn hostile_inputs() {
         factorize_with_budget(0x17ED48941A08F981, 0),
         Err(NoFactorFound { .. })
     ));
+    // An unbounded budget is fine too.
+    assert_eq!(
+        factorize_with_budget(0x17ED48941A08F981, u64::MAX),
+        Ok((0x494C553B, 0x53911073))
+    );
     // Byte forms.
     assert_eq!(factorize_be_bytes(&[0; 9]), Err(TooLong { len: 9 }));
     assert_eq!(factorize_be_bytes(&[]), Err(TooSmall { pq: 0 }));

@@ -4,7 +4,8 @@
 //! factor below 2³²), as proof of work. [`factorize`] finds the factors with Pollard's rho in
 //! Brent's form over 64-bit Montgomery arithmetic, taking one gcd per batch of
 //! [`BATCH`] steps and stepping back through the batch when it catches both factors at once.
-//! A 63-bit `pq` takes about 10⁵ steps (a tenth of a millisecond on a desktop CPU).
+//! A 63-bit `pq` with two 31-bit factors takes about 10⁵ steps (1 to 2·√p), some hundreds of
+//! microseconds on a desktop CPU: each step is a chain of dependent multiplications.
 //!
 //! The work is bounded: a hostile server cannot make the client spin. Primes are recognised
 //! by a deterministic Miller–Rabin test and refused at once, and the rho search gives up after
@@ -17,8 +18,9 @@ use core::fmt;
 /// The number of rho steps between two gcds.
 pub const BATCH: u32 = 128;
 
-/// The default bound on rho steps over all attempts: about 2⁶ times what the worst genuine
-/// 64-bit `pq` needs on average, and some tens of milliseconds of work at most.
+/// The default bound on rho steps over all attempts: 2⁷ times √p for the largest possible
+/// smaller factor p < 2³² of a 64-bit `pq` (a genuine `pq` needs 1 to 5·√p), and some tens of
+/// milliseconds of work at most.
 pub const DEFAULT_MAX_STEPS: u64 = 1 << 23;
 
 /// How many polynomials `x² + c` are tried before giving up (each within the step budget).
@@ -386,7 +388,7 @@ impl Montgomery {
             for _ in 0..r {
                 y = f(y);
             }
-            *steps += r;
+            *steps = steps.saturating_add(r);
             let mut k = 0u64;
             loop {
                 ys = y;
@@ -395,7 +397,7 @@ impl Montgomery {
                     y = f(y);
                     product = self.mul(product, x.abs_diff(y));
                 }
-                *steps += batch;
+                *steps = steps.saturating_add(batch);
                 k += batch;
                 g = gcd(product, n);
                 if g != 1 || k >= r || *steps >= max_steps {
@@ -414,7 +416,7 @@ impl Montgomery {
             // The batch caught both factors (or hit x = y): replay it one step at a time.
             for _ in 0..BATCH {
                 ys = f(ys);
-                *steps += 1;
+                *steps = steps.saturating_add(1);
                 g = gcd(x.abs_diff(ys), n);
                 if g != 1 {
                     break;
