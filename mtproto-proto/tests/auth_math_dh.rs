@@ -4,6 +4,7 @@
 mod auth_math_common;
 
 use auth_math_common::{Replay, TestRng, hex};
+use crypto_bigint::U2048;
 use ferrogram_mtproto_proto::auth_key::dh::{
     DH_BYTES, DhError, DhGroup, DhSecret, MAX_SECRET_TRIES, RangeFault, TELEGRAM_DH_PRIME,
 };
@@ -86,35 +87,32 @@ fn official_sample_byte_for_byte() {
 }
 
 #[test]
-fn small_base_ladder_agrees_with_general_modexp() {
+fn public_value_edge_exponents() {
     let mut rng = TestRng::new(11);
-    let rfc = DhGroup::new_with(
-        2,
-        &hex(RFC3526_PRIME),
-        &[hex(RFC3526_PRIME).try_into().unwrap()],
-        0,
-        &mut rng,
-    )
-    .unwrap();
+    let rfc_prime: [u8; 256] = hex(RFC3526_PRIME).try_into().unwrap();
+    let rfc = DhGroup::new_with(2, &rfc_prime, &[rfc_prime], 0, &mut rng).unwrap();
     for group in [telegram(3), telegram(4), telegram(7), rfc] {
-        let g = crypto_bigint::U2048::from_u32(group.g());
-        for _ in 0..3 {
-            let x = DhSecret::random(&mut rng);
-            assert_eq!(group.public_value(&x), group.shared_key(&x, &g));
-        }
-        // Edge exponents: 0, 1, all ones.
-        for bytes in [
-            [0u8; 256],
-            {
-                let mut b = [0u8; 256];
-                b[255] = 1;
-                b
-            },
-            [0xff; 256],
-        ] {
-            let x = DhSecret::from_be_bytes(&bytes);
-            assert_eq!(group.public_value(&x), group.shared_key(&x, &g));
-        }
+        let g = u8::try_from(group.g()).unwrap();
+        let exponent = |k: u8| {
+            let mut bytes = [0u8; 256];
+            bytes[255] = k;
+            DhSecret::from_be_bytes(&bytes)
+        };
+        let mut expect = [0u8; 256];
+        expect[255] = 1;
+        assert_eq!(group.public_value(&exponent(0)), expect);
+        expect[255] = g;
+        assert_eq!(group.public_value(&exponent(1)), expect);
+        expect[255] = g * g;
+        assert_eq!(group.public_value(&exponent(2)), expect);
+        // (g^x)^2 = (g^2)^x for a random x.
+        let x = DhSecret::random(&mut rng);
+        let g_x = U2048::from_be_slice(&group.public_value(&x));
+        let g_squared = U2048::from_u32(u32::from(g) * u32::from(g));
+        assert_eq!(
+            group.shared_key(&exponent(2), &g_x),
+            group.shared_key(&x, &g_squared)
+        );
     }
 }
 
