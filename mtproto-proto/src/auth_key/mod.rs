@@ -9,9 +9,13 @@
 //! - [`dh`]: the checks on `dh_prime`, `g`, `g_a` and `g_b`, and the two modular
 //!   exponentiations that give `g_b` and the auth key (steps 6 to 8).
 
+pub mod client;
 pub mod derive;
 pub mod dh;
+pub mod error;
 pub mod factorize;
 pub mod keys;
 pub mod plain;
 pub mod rsa;
+#[cfg(feature = "server")]
+pub mod server;
