@@ -176,19 +176,13 @@ impl<'k> ClientHandshake<'k> {
         let Some(body) = &self.outgoing else {
             return Ok(None);
         };
-        let needed = plain::HEADER_LEN + body.len();
-        if out.len() < needed {
-            return Err(HandshakeError::BufferTooSmall { needed });
-        }
         let shifted = UnixNanos(
             now.0
                 .saturating_add_signed(self.time_offset * 1_000_000_000),
         );
-        let msg_id = self.msg_ids.next(shifted);
-        plain::write_header(out, msg_id, body.len())?;
-        out[plain::HEADER_LEN..needed].copy_from_slice(body);
+        let n = plain::write_message(out, self.msg_ids.next(shifted), body)?;
         self.outgoing = None;
-        Ok(Some(needed))
+        Ok(Some(n))
     }
 
     /// The deadline of the exchange.
@@ -529,7 +523,7 @@ pub(crate) fn checked_answer_of<'a, T: ViewRead<'a>>(
     Ok(answer)
 }
 
-fn decode<'a, T: ViewRead<'a>>(data: &'a [u8], step: Step) -> Result<T, HandshakeError> {
+pub(crate) fn decode<'a, T: ViewRead<'a>>(data: &'a [u8], step: Step) -> Result<T, HandshakeError> {
     T::from_bytes(data).map_err(|error| HandshakeError::Decode { step, error })
 }
 

@@ -127,6 +127,16 @@ pub fn write_header(out: &mut [u8], msg_id: i64, data_len: usize) -> Result<usiz
     Ok(total)
 }
 
+/// Writes a whole unencrypted message (header, then `data`) into `out`; returns its length.
+pub fn write_message(out: &mut [u8], msg_id: i64, data: &[u8]) -> Result<usize, PlainError> {
+    let total = HEADER_LEN + data.len();
+    let Some(dst) = out.get_mut(HEADER_LEN..total) else {
+        return Err(PlainError::BufferTooSmall { needed: total });
+    };
+    dst.copy_from_slice(data);
+    write_header(out, msg_id, data.len())
+}
+
 fn chunk<const N: usize>(b: &[u8; HEADER_LEN], at: usize) -> [u8; N] {
     core::array::from_fn(|i| b[at + i])
 }

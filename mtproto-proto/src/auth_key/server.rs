@@ -13,7 +13,7 @@ use ferrogram_tl_types::{LazyVec, TlWrite, ViewRead};
 use heapless::Vec;
 use rand_core::CryptoRng;
 
-use super::client::checked_answer_of;
+use super::client::{checked_answer_of, decode};
 use super::derive::{self, DhGenAnswer, ct_eq, sha1};
 use super::dh::{DhGroup, DhSecret};
 use super::error::{HandshakeError, Step};
@@ -102,15 +102,9 @@ impl<'k> ServerHandshake<'k> {
         let Some(body) = &self.outgoing else {
             return Ok(None);
         };
-        let needed = plain::HEADER_LEN + body.len();
-        if out.len() < needed {
-            return Err(HandshakeError::BufferTooSmall { needed });
-        }
-        let msg_id = self.msg_ids.next(now);
-        plain::write_header(out, msg_id, body.len())?;
-        out[plain::HEADER_LEN..needed].copy_from_slice(body);
+        let n = plain::write_message(out, self.msg_ids.next(now), body)?;
         self.outgoing = None;
-        Ok(Some(needed))
+        Ok(Some(n))
     }
 
     /// The agreed key, once the exchange succeeded.
@@ -339,10 +333,6 @@ impl<'k> ServerHandshake<'k> {
         }
         Ok(())
     }
-}
-
-fn decode<'a, T: ViewRead<'a>>(data: &'a [u8], step: Step) -> Result<T, HandshakeError> {
-    T::from_bytes(data).map_err(|error| HandshakeError::Decode { step, error })
 }
 
 /// Decodes a value at the start of `data`, ignoring what follows (RSA padding).
