@@ -18,6 +18,14 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace 2>&1 | tee "$log"
 count() { awk -v w="$1" '/^test result:/ { for (i = 2; i <= NF; i++) if ($i ~ "^" w) s += $(i - 1) } END { print s + 0 }' "$log"; }
+
+step "interop: Telethon and Kurigram (from PyPI, into .venv) against the test DC"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --disable-pip-version-check -q \
+    telethon==1.45.0 kurigram==2.2.26 tgcrypto==1.2.5
+FERROGRAM_INTEROP_PYTHON="$PWD/.venv/bin/python" \
+    cargo test -p ferrogram-testdc --test interop -- --ignored 2>&1 | tee -a "$log"
+
 passed=$(count passed)
 failed=$(count failed)
 

@@ -21,7 +21,8 @@ pub enum PlainError {
         /// The auth_key_id found.
         auth_key_id: u64,
     },
-    /// `message_data_length` disagrees with the bytes that follow.
+    /// `message_data_length` is more than the bytes that follow, or more than
+    /// [`MAX_TRANSPORT_PADDING`] less.
     BadLength {
         /// The declared length.
         declared: u32,
@@ -83,8 +84,13 @@ pub struct PlainMessage<'a> {
     pub data: &'a [u8],
 }
 
+/// The most bytes [`parse`] ignores after a message: the padded intermediate transport's
+/// 0–15 random bytes.
+pub const MAX_TRANSPORT_PADDING: usize = crate::transport::padded::MAX_PADDING;
+
 /// Parses and checks an unencrypted message sent by `from` (client ids are divisible by 4,
-/// server ids are odd).
+/// server ids are odd). Up to [`MAX_TRANSPORT_PADDING`] bytes after the declared
+/// `message_data_length` are ignored (padded intermediate); more is [`PlainError::BadLength`].
 pub fn parse(packet: &[u8], from: Sender) -> Result<PlainMessage<'_>, PlainError> {
     let Some((header, data)) = packet.split_first_chunk::<HEADER_LEN>() else {
         return Err(PlainError::TooShort { len: packet.len() });
@@ -95,12 +101,17 @@ pub fn parse(packet: &[u8], from: Sender) -> Result<PlainMessage<'_>, PlainError
     }
     let msg_id = i64::from_le_bytes(chunk(header, 8));
     let declared = u32::from_le_bytes(chunk(header, 16));
-    if declared as usize != data.len() {
-        return Err(PlainError::BadLength {
-            declared,
-            actual: data.len(),
-        });
-    }
+    // Up to 15 bytes may follow the message: the random padding of the padded intermediate
+    // transport, which the transport layer cannot tell apart from the payload.
+    let data = match data.len().checked_sub(declared as usize) {
+        Some(extra) if extra <= MAX_TRANSPORT_PADDING => &data[..declared as usize],
+        _ => {
+            return Err(PlainError::BadLength {
+                declared,
+                actual: data.len(),
+            });
+        }
+    };
     let ok = match from {
         Sender::Client => msg_id % 4 == 0,
         Sender::Server => msg_id.rem_euclid(4) % 2 == 1,
@@ -184,6 +195,24 @@ mod tests {
         let mut hdr = [0u8; 20];
         write_header(&mut hdr, 0x65AB_C0FC_000D_F764, 20).unwrap();
         assert_eq!(hdr, p[..20]);
+    }
+
+    #[test]
+    fn padded_transport_padding_is_ignored_up_to_15_bytes() {
+        let mut v = REQ_PQ.to_vec();
+        for extra in 1..=MAX_TRANSPORT_PADDING {
+            v.push(0xA5);
+            let m = parse(&v, Sender::Client).unwrap();
+            assert_eq!(m.data, &REQ_PQ[20..], "with {extra} padding bytes");
+        }
+        v.push(0xA5);
+        assert_eq!(
+            parse(&v, Sender::Client),
+            Err(PlainError::BadLength {
+                declared: 20,
+                actual: 36
+            })
+        );
     }
 
     #[test]

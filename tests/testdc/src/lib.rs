@@ -1,0 +1,280 @@
+//! `ferrogram-testdc`: a local MTProto server — the "test DC" — for our tests and for anyone
+//! who wants to test a Telegram client without Telegram.
+//!
+//! It listens on 127.0.0.1, speaks every MTProto transport (abridged, intermediate, padded
+//! intermediate, full, and the obfuscated form of the first three; detected from the first
+//! bytes of each connection), and runs the auth-key exchange with
+//! [`ferrogram_mtproto_proto`]'s server role: Telegram's DH group, both RSA schemes and every
+//! `p_q_inner_data` variant, so Telethon, Pyrogram and Kurigram get keys as they would from
+//! Telegram.
+//!
+//! **Stage:** this is the first layer. The encrypted session and the API slice come with the
+//! session state machine. Until then an encrypted message under a key this DC created is
+//! answered by closing the connection (logged as "not served yet"), and one under an unknown
+//! key with transport error -404, as Telegram does.
+//!
+//! ```no_run
+//! use ferrogram_testdc::{Config, TestDc};
+//!
+//! let dc = TestDc::start(Config::default())?;
+//! println!("DC 2 at {}, RSA fingerprint {}", dc.addr(), dc.fingerprint());
+//! // ... point a client at dc.addr() and trust dc.public_key() ...
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod connection;
+pub mod default_key;
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use ferrogram_mtproto_proto::auth_key::rsa::{RsaPrivateKey, RsaPublicKey};
+
+/// How to run a test DC.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The DC id it serves (1–5). Default 2, where clients start.
+    pub dc_id: i32,
+    /// TCP port on 127.0.0.1; 0 picks a free one (read it back with [`TestDc::addr`]).
+    pub port: u16,
+    /// Its RSA key; `None` uses the public test key in [`default_key`].
+    pub rsa_key: Option<RsaKeyHex>,
+    /// Print one line per connection event to stderr.
+    pub verbose: bool,
+    /// Close a connection that sends nothing for this long.
+    pub idle_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            dc_id: 2,
+            port: 0,
+            rsa_key: None,
+            verbose: false,
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// An RSA key as big-endian hex strings (the form `--rsa-key` files use: three lines
+/// `n=…`, `e=…`, `d=…`).
+#[derive(Clone, Debug)]
+pub struct RsaKeyHex {
+    /// The modulus.
+    pub n: String,
+    /// The public exponent.
+    pub e: String,
+    /// The private exponent.
+    pub d: String,
+}
+
+impl RsaKeyHex {
+    /// Reads `n=`, `e=` and `d=` lines (hex; blank lines and `#` comments ignored).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (mut n, mut e, mut d) = (None, None, None);
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((k, v)) = line.split_once('=') else {
+                return Err(format!(
+                    "line {}: expected `n=<hex>`, `e=<hex>` or `d=<hex>`",
+                    i + 1
+                ));
+            };
+            let v = Some(v.trim().to_string());
+            match k.trim() {
+                "n" => n = v,
+                "e" => e = v,
+                "d" => d = v,
+                other => return Err(format!("line {}: unknown field `{other}`", i + 1)),
+            }
+        }
+        match (n, e, d) {
+            (Some(n), Some(e), Some(d)) => Ok(Self { n, e, d }),
+            _ => Err("an RSA key file needs `n=`, `e=` and `d=` lines (hex)".into()),
+        }
+    }
+
+    fn load(&self) -> Result<RsaPrivateKey, String> {
+        let n = hex(&self.n).ok_or("n is not hex")?;
+        let e = hex(&self.e).ok_or("e is not hex")?;
+        let d = hex(&self.d).ok_or("d is not hex")?;
+        RsaPrivateKey::from_be_bytes(&n, &e, &d).map_err(|e| e.to_string())
+    }
+}
+
+fn hex(s: &str) -> Option<Vec<u8>> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let s = if s.len() % 2 == 1 { format!("0{s}") } else { s };
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// An auth key this DC created.
+#[derive(Clone)]
+pub struct StoredKey {
+    /// The 256-byte key.
+    pub auth_key: [u8; 256],
+    /// The first server salt it was given.
+    pub first_salt: i64,
+    /// The DC id in the client's `p_q_inner_data`, if it sent one.
+    pub requested_dc: Option<i32>,
+    /// `Some(expires_in)` for a temporary key.
+    pub expires_in: Option<i32>,
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("first_salt", &self.first_salt)
+            .field("requested_dc", &self.requested_dc)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What connections share.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) key: RsaPrivateKey,
+    keys: Mutex<HashMap<u64, StoredKey>>,
+    pub(crate) stop: AtomicBool,
+}
+
+impl Shared {
+    fn keys(&self) -> MutexGuard<'_, HashMap<u64, StoredKey>> {
+        // A panicking connection thread must not take the DC down with it.
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn store_key(&self, id: u64, key: StoredKey) {
+        self.keys().insert(id, key);
+    }
+
+    pub(crate) fn knows_key(&self, id: u64) -> bool {
+        self.keys().contains_key(&id)
+    }
+
+    pub(crate) fn log(&self, peer: SocketAddr, msg: std::fmt::Arguments<'_>) {
+        if self.config.verbose {
+            eprintln!("testdc[dc{}] {peer}: {msg}", self.config.dc_id);
+        }
+    }
+}
+
+/// A running test DC. Dropping it stops accepting connections.
+pub struct TestDc {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl TestDc {
+    /// Binds 127.0.0.1:`config.port` and serves connections on background threads.
+    ///
+    /// # Errors
+    /// The port cannot be bound, or `config.rsa_key` is not a valid 2048-bit key
+    /// ([`io::ErrorKind::InvalidInput`]).
+    pub fn start(config: Config) -> io::Result<Self> {
+        if !(1..=5).contains(&config.dc_id) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("DC id {} is not one of 1..=5", config.dc_id),
+            ));
+        }
+        let key_hex = config.rsa_key.clone().unwrap_or_else(|| RsaKeyHex {
+            n: default_key::N_HEX.into(),
+            e: default_key::E_HEX.into(),
+            d: default_key::D_HEX.into(),
+        });
+        let key = key_hex
+            .load()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("RSA key: {e}")))?;
+        let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            key,
+            keys: Mutex::new(HashMap::new()),
+            stop: AtomicBool::new(false),
+        });
+        let accept_shared = Arc::clone(&shared);
+        let acceptor = std::thread::Builder::new()
+            .name(format!("testdc-{}-accept", addr.port()))
+            .spawn(move || accept_loop(listener, accept_shared))?;
+        Ok(Self {
+            addr,
+            shared,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The DC id it serves.
+    pub fn dc_id(&self) -> i32 {
+        self.shared.config.dc_id
+    }
+
+    /// Its RSA public key (clients must trust it).
+    pub fn public_key(&self) -> &RsaPublicKey {
+        self.shared.key.public_key()
+    }
+
+    /// The RSA key's fingerprint as clients compute it.
+    pub fn fingerprint(&self) -> i64 {
+        self.public_key().fingerprint()
+    }
+
+    /// The auth key with this `auth_key_id`, if this DC created it.
+    pub fn auth_key(&self, auth_key_id: u64) -> Option<StoredKey> {
+        self.shared.keys().get(&auth_key_id).cloned()
+    }
+
+    /// How many auth keys it has created.
+    pub fn auth_key_count(&self) -> usize {
+        self.shared.keys().len()
+    }
+}
+
+impl Drop for TestDc {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the acceptor so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+        if let Some(t) = self.acceptor.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        let conn_shared = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name("testdc-conn".into())
+            .spawn(move || connection::serve(stream, &conn_shared));
+        if let Err(e) = spawned {
+            eprintln!("testdc: cannot start a connection thread: {e}");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Real third-party clients against the test DC: Telethon 1.45 and Kurigram 2.2.26 (the
+//! maintained Pyrogram fork, with tgcrypto) generate auth keys over every transport each
+//! supports, with the test DC's RSA key injected into their key tables
+//! (`tests/interop/handshake.py`).
+//!
+//! They need a Python with those packages: `scripts/test.sh` builds one in `.venv` and runs
+//! these tests with `FERROGRAM_INTEROP_PYTHON` pointing at it. Under a plain `cargo test`
+//! they are ignored (and say so).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use ferrogram_testdc::{Config, TestDc};
+
+fn python() -> PathBuf {
+    match std::env::var_os("FERROGRAM_INTEROP_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => panic!(
+            "FERROGRAM_INTEROP_PYTHON is not set: run scripts/test.sh, which installs Telethon \
+             and Kurigram into .venv and points this variable at its python"
+        ),
+    }
+}
+
+fn driver() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/handshake.py")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs the driver for each transport and checks the DC holds exactly the key the client
+/// reports.
+fn keys_over(client: &str, transports: &[&str]) {
+    let dc = TestDc::start(Config::default()).expect("test DC starts");
+    let n = hex(&dc.public_key().n_be_bytes());
+    let mut failures = Vec::new();
+    for transport in transports {
+        let out = Command::new(python())
+            .arg(driver())
+            .env("TESTDC_PORT", dc.addr().port().to_string())
+            .env("TESTDC_RSA_N", &n)
+            .env("TESTDC_RSA_E", format!("{:x}", dc.public_key().e()))
+            .env("TESTDC_CLIENT", client)
+            .env("TESTDC_TRANSPORT", transport)
+            .output()
+            .expect("the interop python runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout.lines().find(|l| l.starts_with("OK "));
+        let Some(id_hex) = line.and_then(|l| l.split_whitespace().nth(3)) else {
+            failures.push(format!(
+                "{client} over {transport}: no key (exit {:?})\n{}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        };
+        let id = u64::from_str_radix(id_hex, 16).expect("16 hex digits");
+        if dc.auth_key(id).is_none() {
+            failures.push(format!(
+                "{client} over {transport}: the client's key {id:#018x} is not one the DC made"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_eq!(dc.auth_key_count(), transports.len());
+}
+
+#[test]
+#[ignore = "needs Telethon in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn telethon_makes_auth_keys_over_every_transport() {
+    keys_over(
+        "telethon",
+        &[
+            "full",
+            "abridged",
+            "intermediate",
+            "padded",
+            "obf-abridged",
+            "obf-intermediate",
+            "obf-padded",
+        ],
+    );
+}
+
+#[test]
+#[ignore = "needs Kurigram in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn kurigram_makes_auth_keys_over_every_transport() {
+    // Kurigram has no obfuscated padded-intermediate transport.
+    keys_over(
+        "kurigram",
+        &[
+            "full",
+            "abridged",
+            "intermediate",
+            "padded",
+            "obf-abridged",
+            "obf-intermediate",
+        ],
+    );
+}
