@@ -305,6 +305,23 @@ fn rejects_unaligned_payloads() {
 }
 
 #[test]
+fn padded_transport_bytes_are_stripped_before_decrypting() {
+    let v = vectors();
+    let good = unhex(
+        cases(&v, "server_to_client")[0]["payload"]
+            .as_str()
+            .unwrap(),
+    );
+    for extra in 0..16usize {
+        let mut frame = good.clone();
+        frame.extend((0..extra).map(|i| i as u8 ^ 0x5a));
+        let payload = message::strip_transport_padding(&mut frame);
+        assert_eq!(payload.len(), good.len(), "{extra} padding bytes");
+        assert!(open(payload).is_ok(), "{extra} padding bytes");
+    }
+}
+
+#[test]
 fn rejects_another_auth_key_id() {
     let v = vectors();
     let key = auth_key(&v);

@@ -504,6 +504,26 @@ fn ct_eq(a: &[u8; 16], b: &[u8; 16]) -> bool {
     core::hint::black_box(diff) == 0
 }
 
+/// The part of a payload received over the **padded intermediate** transport that is the
+/// MTProto message: that transport appends 0–15 random bytes it cannot tell from the payload,
+/// and `encrypted_data` is always a multiple of 16 bytes, so the `(len − 24) mod 16` trailing
+/// bytes are the transport's. Call it before [`decrypt`] on that transport only: on the
+/// others an unaligned length is damage, which [`decrypt`] reports.
+///
+/// ```
+/// use ferrogram_mtproto_proto::crypto::message::strip_transport_padding;
+///
+/// let mut frame = [0u8; 24 + 64 + 7]; // a 64-byte encrypted part plus 7 padding bytes
+/// assert_eq!(strip_transport_padding(&mut frame).len(), 24 + 64);
+/// ```
+pub fn strip_transport_padding(payload: &mut [u8]) -> &mut [u8] {
+    let keep = match payload.len().checked_sub(EXTERNAL_HEADER_LEN) {
+        Some(data) => payload.len() - data % 16,
+        None => payload.len(),
+    };
+    &mut payload[..keep]
+}
+
 /// Decrypts an MTProto 2.0 `payload` (`auth_key_id ‖ msg_key ‖ encrypted_data`) in place,
 /// as received by `role`.
 ///
