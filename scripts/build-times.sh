@@ -49,7 +49,7 @@ fn main() {
 }'
 for name in ours-lib grammers-lib ours-view-use; do (cd "$work/$name" && cargo fetch -q); done
 
-names="ours-lib grammers-lib ours-view-lib ours-use grammers-use ours-view-use"
+names=${NAMES:-"ours-lib grammers-lib ours-view-lib ours-use grammers-use ours-view-use"}
 measure() { # crate -> seconds
     local d="$work/$1"
     rm -rf "$d/target"

@@ -610,7 +610,9 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
         write_body(out, item, f);
         out.push_str("    }\n}\n");
     } else {
-        out.push_str("    #[inline]\n    fn write(&self, w: &mut crate::Writer<'_>) {\n        w.put_u32(Self::CONSTRUCTOR_ID);\n        crate::TlWrite::write_bare(self, w);\n    }\n");
+        // `write` is the trait's default: the id below, then `write_bare` (one body, not two:
+        // thousands of tiny wrapper bodies cost seconds of type and borrow checking).
+        out.push_str("    const BOXED_ID: Option<u32> = Some(Self::CONSTRUCTOR_ID);\n");
         out.push_str("    fn write_bare(&self, w: &mut crate::Writer<'_>) {\n");
         write_body(out, item, f);
         out.push_str("    }\n}\n");
@@ -625,15 +627,19 @@ fn struct_item(out: &mut String, m: &Model<'_>, item: &Item<'_>, f: Flavor) {
                 format!("impl crate::TlRead for {name}")
             };
             let _ = writeln!(out, "{read_impl} {{");
-            let _ = writeln!(
-                out,
-                "    #[inline]\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
-            );
             if is_fn {
+                let _ = writeln!(
+                    out,
+                    "    #[inline]\n    fn read(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+                );
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
             } else {
-                out.push_str("        <Self as crate::TlRead>::read_bare(r)\n    }\n");
+                // `read` is the trait's default: check the id, then `read_bare`.
+                let _ = writeln!(
+                    out,
+                    "    const BOXED_ID: Option<(u32, &'static str)> = Some((Self::CONSTRUCTOR_ID, \"{tl}\"));"
+                );
                 out.push_str("    fn read_bare(r: &mut crate::Reader<'_>) -> Result<Self, crate::DecodeError> {\n");
                 read_body(out, m, item, f);
                 out.push_str("    }\n}\n");
@@ -664,11 +670,11 @@ fn view_read_impl(out: &mut String, m: &Model<'_>, item: &Item<'_>, guse: &str) 
     let tl = item.def.name.to_string();
     let is_fn = item.def.category == Category::Function;
     let _ = writeln!(out, "impl<'a> crate::ViewRead<'a> for {name}{guse} {{");
-    let _ = writeln!(
-        out,
-        "    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
-    );
     if is_fn {
+        let _ = writeln!(
+            out,
+            "    #[inline]\n    fn read(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;"
+        );
         read_body(out, m, item, f);
         out.push_str("    }\n");
         let _ = writeln!(
@@ -678,16 +684,16 @@ fn view_read_impl(out: &mut String, m: &Model<'_>, item: &Item<'_>, guse: &str) 
         skip_body(out, m, item);
         out.push_str("    }\n}\n");
     } else {
-        out.push_str("        <Self as crate::ViewRead<'a>>::read_bare(r)\n    }\n");
+        // `read` and `skip` are the trait's defaults: check the id, then the bare form.
+        let _ = writeln!(
+            out,
+            "    const BOXED_ID: Option<(u32, &'static str)> = Some((Self::CONSTRUCTOR_ID, \"{tl}\"));"
+        );
         out.push_str(
             "    #[inline]\n    fn read_bare(r: &mut crate::Reader<'a>) -> Result<Self, crate::DecodeError> {\n",
         );
         read_body(out, m, item, f);
         out.push_str("    }\n");
-        let _ = writeln!(
-            out,
-            "    #[inline]\n    fn skip(r: &mut crate::Reader<'a>) -> Result<(), crate::DecodeError> {{\n        r.expect_id(Self::CONSTRUCTOR_ID, \"{tl}\")?;\n        <Self as crate::ViewRead<'a>>::skip_bare(r)\n    }}"
-        );
         out.push_str(
             "    fn skip_bare(r: &mut crate::Reader<'a>) -> Result<(), crate::DecodeError> {\n",
         );

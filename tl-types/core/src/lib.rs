@@ -27,7 +27,7 @@ pub use lazy::{Bare, Lazy, LazyVec, LazyVecIter, TlStr};
 pub use reader::Reader;
 #[doc(hidden)]
 pub use reader::{le_bytes, le_f64, le_i32, le_i64, le_u32};
-pub use traits::{RemoteCall, TlRead, TlWrite, ViewRead};
+pub use traits::{DynWrite, RemoteCall, TlRead, TlWrite, ViewRead};
 pub use writer::Writer;
 
 include!(concat!(env!("OUT_DIR"), "/names.rs"));

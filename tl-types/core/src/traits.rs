@@ -8,11 +8,27 @@ use crate::{Reader, Writer};
 ///
 /// On a struct, [`TlWrite::write`] writes the boxed form (constructor id first);
 /// [`TlWrite::write_bare`] leaves the id out.
+///
+/// Implement [`TlWrite::write`], or [`TlWrite::write_bare`] together with
+/// [`TlWrite::BOXED_ID`] (what every generated struct does: one body instead of two); each
+/// default calls the other, so implementing neither would recurse forever.
 pub trait TlWrite {
+    /// The constructor id that [`TlWrite::write`] puts before the bare form: `Some` for a
+    /// type with exactly one constructor (a generated struct), `None` for enums (which write
+    /// each variant's id themselves), scalars, strings and vectors.
+    const BOXED_ID: Option<u32> = None;
+
     /// Writes the value (boxed form).
-    fn write(&self, w: &mut Writer<'_>);
+    #[inline]
+    fn write(&self, w: &mut Writer<'_>) {
+        if let Some(id) = Self::BOXED_ID {
+            w.put_u32(id);
+        }
+        self.write_bare(w)
+    }
 
     /// Writes the bare form (no constructor id). Same as `write` for types without one.
+    #[inline]
     fn write_bare(&self, w: &mut Writer<'_>) {
         self.write(w)
     }
@@ -50,11 +66,25 @@ pub trait TlWrite {
 }
 
 /// Decodes an owned value.
+///
+/// Implement [`TlRead::read`], or [`TlRead::read_bare`] together with [`TlRead::BOXED_ID`]
+/// (as generated structs do); each default calls the other.
 pub trait TlRead: Sized {
+    /// The constructor id (and its TL name, for the error) that [`TlRead::read`] expects
+    /// before the bare form: `Some` for a generated struct, `None` otherwise.
+    const BOXED_ID: Option<(u32, &'static str)> = None;
+
     /// Reads the value (boxed form for structs).
-    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+    #[inline]
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        if let Some((id, name)) = Self::BOXED_ID {
+            r.expect_id(id, name)?;
+        }
+        Self::read_bare(r)
+    }
 
     /// Reads the bare form (no constructor id). Same as `read` for types without one.
+    #[inline]
     fn read_bare(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Self::read(r)
     }
@@ -77,14 +107,34 @@ pub trait TlRead: Sized {
 /// `Lazy::Encoded` is still safe). If you read with a raised limit
 /// ([`Reader::with_max_depth`]), decode nested parts with the same limit
 /// ([`crate::Lazy::get_with_max_depth`], [`crate::LazyVec::iter_with_max_depth`]).
+///
+/// Implement [`ViewRead::read`], or [`ViewRead::read_bare`] (and usually
+/// [`ViewRead::skip_bare`]) together with [`ViewRead::BOXED_ID`], as generated structs do;
+/// `read` and `read_bare` default to each other.
 pub trait ViewRead<'a>: Sized + Copy {
+    /// The constructor id (and TL name) expected before the bare form: `Some` for a
+    /// generated struct, `None` otherwise.
+    const BOXED_ID: Option<(u32, &'static str)> = None;
+
     /// Reads the value (boxed form for structs).
-    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+    #[inline]
+    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        if let Some((id, name)) = Self::BOXED_ID {
+            r.expect_id(id, name)?;
+        }
+        Self::read_bare(r)
+    }
 
     /// Checks and skips the value.
     #[inline]
     fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
-        Self::read(r).map(|_| ())
+        match Self::BOXED_ID {
+            Some((id, name)) => {
+                r.expect_id(id, name)?;
+                Self::skip_bare(r)
+            }
+            None => Self::read(r).map(|_| ()),
+        }
     }
 
     /// Reads the bare form.
@@ -104,6 +154,20 @@ pub trait ViewRead<'a>: Sized + Copy {
         let v = Self::read(&mut r)?;
         r.finish()?;
         Ok(v)
+    }
+}
+
+/// [`TlWrite`] in a form that can be used as `dyn DynWrite` (TlWrite itself has an
+/// associated constant). Implemented for every `TlWrite` type.
+pub trait DynWrite {
+    /// [`TlWrite::write`].
+    fn dyn_write(&self, w: &mut Writer<'_>);
+}
+
+impl<T: TlWrite + ?Sized> DynWrite for T {
+    #[inline]
+    fn dyn_write(&self, w: &mut Writer<'_>) {
+        self.write(w)
     }
 }
 

@@ -20,7 +20,7 @@ pub enum Query<'a> {
     /// A serialized function call (constructor id first).
     Encoded(&'a [u8]),
     /// A value to serialize.
-    Value(&'a dyn TlWrite),
+    Value(&'a dyn DynWrite),
 }
 
 impl<'a> Query<'a> {
@@ -50,7 +50,7 @@ impl TlWrite for Query<'_> {
     fn write(&self, w: &mut Writer<'_>) {
         match self {
             Query::Encoded(b) => w.put_raw(b),
-            Query::Value(v) => v.write(w),
+            Query::Value(v) => v.dyn_write(w),
         }
     }
 }
