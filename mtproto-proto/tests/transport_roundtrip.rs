@@ -248,3 +248,31 @@ proptest! {
         let _ = dec.handle_eof();
     }
 }
+
+/// Padded intermediate: a client pads 0–15 bytes, a server 0–3 (Telethon strips only
+/// `len mod 4` bytes of server frames); both ends of the range occur.
+#[test]
+fn padded_intermediate_padding_ranges_by_role() {
+    let mut rng = TestRng(7);
+    let payload = [0x11u8; 40];
+    let mut out = [0u8; 128];
+    for (mut enc, max) in [
+        (Encoder::client(TransportKind::PaddedIntermediate), 15usize),
+        (Encoder::server(TransportKind::PaddedIntermediate), 3),
+    ] {
+        enc.write_preamble(&mut out).unwrap();
+        let mut seen = [false; 16];
+        for _ in 0..2000 {
+            let n = enc
+                .encode(&payload, EncodeOptions::default(), &mut rng, &mut out)
+                .unwrap();
+            let padding = n - 4 - payload.len();
+            assert!(padding <= max, "{padding} > {max}");
+            seen[padding] = true;
+        }
+        assert!(
+            seen[..=max].iter().all(|&s| s),
+            "every length 0..={max} occurs"
+        );
+    }
+}

@@ -186,7 +186,10 @@ impl Encoder {
     }
 
     /// Frames `payload` into `out` and returns the number of bytes written. On padded
-    /// intermediate, 0–15 padding bytes are drawn from `rng`; other transports don't use it.
+    /// intermediate, random padding is drawn from `rng`: 0–15 bytes from a client,
+    /// 0–3 from a server ([`padded::MAX_SERVER_PADDING`]: Telethon strips only `len mod 4`
+    /// bytes from what it receives, and longer server padding breaks it). Other transports
+    /// don't use `rng`.
     ///
     /// # Errors
     ///
@@ -200,7 +203,11 @@ impl Encoder {
     ) -> Result<usize, EncodeError> {
         let mut pad = [0u8; padded::MAX_PADDING];
         let pad_len = if self.kind == TransportKind::PaddedIntermediate {
-            let n = (rng.next_u32() % (padded::MAX_PADDING as u32 + 1)) as usize;
+            let max = match self.role {
+                Role::Client => padded::MAX_PADDING,
+                Role::Server => padded::MAX_SERVER_PADDING,
+            };
+            let n = (rng.next_u32() % (max as u32 + 1)) as usize;
             rng.fill_bytes(&mut pad[..n]);
             n
         } else {

@@ -31,6 +31,11 @@ pub const TAG: [u8; 4] = [0xdd; 4];
 /// The most padding bytes after a payload.
 pub const MAX_PADDING: usize = 15;
 
+/// The most padding [`Encoder::encode`](super::Encoder::encode) adds in the server role: 3
+/// bytes. Any 0–15 is valid, but Telethon drops only `len mod 4` trailing bytes of a server
+/// frame and fails on more, so a server that wants every client to work stays below 4.
+pub const MAX_SERVER_PADDING: usize = 3;
+
 /// The most padding bytes after a quick-ack reply.
 pub const MAX_QUICK_ACK_PADDING: usize = 8;
 
