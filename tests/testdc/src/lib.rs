@@ -24,8 +24,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 mod connection;
 pub mod default_key;
+pub mod world;
 
 use std::collections::HashMap;
 use std::io;

@@ -1,0 +1,191 @@
+//! What the test DC knows: users and bots, which auth keys are logged in as whom, bot
+//! tokens, and the messages sent (with each user's update counter, `pts`).
+
+use std::collections::{BTreeMap, HashMap};
+
+/// A user or bot account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// The user id.
+    pub id: i64,
+    /// The access hash clients must present (bots may present 0, as on Telegram).
+    pub access_hash: i64,
+    /// First name.
+    pub first_name: String,
+    /// Username without `@`, if any.
+    pub username: Option<String>,
+    /// Phone number (digits), for users.
+    pub phone: Option<String>,
+    /// Whether this is a bot.
+    pub bot: bool,
+}
+
+/// A stored private message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMessage {
+    /// The message id in the sender's box.
+    pub id: i32,
+    /// Sender.
+    pub from: i64,
+    /// Recipient.
+    pub to: i64,
+    /// Unix time it was sent.
+    pub date: i32,
+    /// Text.
+    pub text: String,
+}
+
+/// The test DC's state (in memory).
+#[derive(Debug, Default)]
+pub struct World {
+    accounts: BTreeMap<i64, Account>,
+    tokens: HashMap<String, i64>,
+    logins: HashMap<u64, i64>,
+    /// Per user: the last message id and the update counter.
+    boxes: HashMap<i64, (i32, i32)>,
+    messages: Vec<StoredMessage>,
+    next_id: i64,
+}
+
+/// The user every fresh test DC has, so a bot has someone to write to.
+pub const FIRST_USER_ID: i64 = 1_000_001;
+
+impl World {
+    /// A world with one user, "Alice" (`@alice`, id [`FIRST_USER_ID`]).
+    pub fn new() -> Self {
+        let mut w = World {
+            next_id: FIRST_USER_ID,
+            ..World::default()
+        };
+        w.add_account("Alice", Some("alice"), Some("15550000001"), false);
+        w
+    }
+
+    fn add_account(
+        &mut self,
+        first_name: &str,
+        username: Option<&str>,
+        phone: Option<&str>,
+        bot: bool,
+    ) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        // Deterministic but not guessable from the id alone by a careless client.
+        let access_hash = (id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) as i64;
+        self.accounts.insert(
+            id,
+            Account {
+                id,
+                access_hash,
+                first_name: first_name.into(),
+                username: username.map(Into::into),
+                phone: phone.map(Into::into),
+                bot,
+            },
+        );
+        id
+    }
+
+    /// Creates a bot and returns its id and token (`<id>:<secret>`, as BotFather's).
+    pub fn create_bot(&mut self, first_name: &str, username: &str) -> (i64, String) {
+        let id = self.add_account(first_name, Some(username), None, true);
+        let token = format!(
+            "{id}:TESTDC{:016x}",
+            (id as u64).wrapping_mul(0x2545_f491_4f6c_dd1d)
+        );
+        self.tokens.insert(token.clone(), id);
+        (id, token)
+    }
+
+    /// The account with this id.
+    pub fn account(&self, id: i64) -> Option<&Account> {
+        self.accounts.get(&id)
+    }
+
+    /// The account a bot token belongs to.
+    pub fn bot_by_token(&self, token: &str) -> Option<i64> {
+        self.tokens.get(token).copied()
+    }
+
+    /// Logs an auth key in as `user`.
+    pub fn log_in(&mut self, auth_key_id: u64, user: i64) {
+        self.logins.insert(auth_key_id, user);
+    }
+
+    /// Logs an auth key out.
+    pub fn log_out(&mut self, auth_key_id: u64) {
+        self.logins.remove(&auth_key_id);
+    }
+
+    /// Who an auth key is logged in as.
+    pub fn logged_in(&self, auth_key_id: u64) -> Option<i64> {
+        self.logins.get(&auth_key_id).copied()
+    }
+
+    /// The auth keys logged in as `user`.
+    pub fn keys_of(&self, user: i64) -> Vec<u64> {
+        let mut keys: Vec<u64> = self
+            .logins
+            .iter()
+            .filter(|(_, u)| **u == user)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// `user`'s update counter (`pts`).
+    pub fn pts(&self, user: i64) -> i32 {
+        self.boxes.get(&user).map_or(0, |b| b.1)
+    }
+
+    /// Stores a message; returns its id and the sender's and recipient's new `pts` and the
+    /// recipient's message id.
+    pub fn send(&mut self, from: i64, to: i64, date: i32, text: &str) -> Sent {
+        let (from_id, from_pts) = {
+            let b = self.boxes.entry(from).or_default();
+            b.0 += 1;
+            b.1 += 1;
+            *b
+        };
+        let (to_id, to_pts) = if to == from {
+            (from_id, from_pts)
+        } else {
+            let b = self.boxes.entry(to).or_default();
+            b.0 += 1;
+            b.1 += 1;
+            *b
+        };
+        self.messages.push(StoredMessage {
+            id: from_id,
+            from,
+            to,
+            date,
+            text: text.into(),
+        });
+        Sent {
+            id: from_id,
+            pts: from_pts,
+            recipient_id: to_id,
+            recipient_pts: to_pts,
+        }
+    }
+
+    /// Every stored message, oldest first.
+    pub fn messages(&self) -> &[StoredMessage] {
+        &self.messages
+    }
+}
+
+/// Where a sent message landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sent {
+    /// Its id in the sender's box.
+    pub id: i32,
+    /// The sender's `pts` after it.
+    pub pts: i32,
+    /// Its id in the recipient's box.
+    pub recipient_id: i32,
+    /// The recipient's `pts` after it.
+    pub recipient_pts: i32,
+}
