@@ -7,6 +7,7 @@ use ferrogram_tl_types::view::types;
 use super::container::Container;
 use super::events::{DropReason, StoredEvent};
 use super::gzip::{self, GzipError};
+use super::replay::Replay;
 use super::requests::{RequestError, RpcError};
 use super::salts::FutureSalt;
 use super::service::{self, BadMsgCode, Body, RpcBody};
@@ -55,7 +56,9 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             }
         }
         if let Err(replay) = self.replay.insert(h.msg_id) {
-            if h.seq_no & 1 == 1 {
+            // Only a message certainly seen before is acknowledged again (so the server stops
+            // repeating it); one too old to tell is left unacknowledged.
+            if h.seq_no & 1 == 1 && replay == Replay::Duplicate {
                 self.queue_ack(now, h.msg_id);
             }
             return self.dropped(DropReason::Replayed {
@@ -76,7 +79,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
                     continue;
                 }
                 if let Err(replay) = self.replay.insert(inner.msg_id) {
-                    if inner.seq_no & 1 == 1 {
+                    if inner.seq_no & 1 == 1 && replay == Replay::Duplicate {
                         self.queue_ack(now, inner.msg_id);
                     }
                     self.dropped(DropReason::Replayed {

@@ -230,8 +230,15 @@ impl Slot {
 /// // help.getNearestDc#1fb33026
 /// let id = session.enqueue(now, &0x1fb3_3026u32.to_le_bytes(), RequestOptions::default())?;
 /// let mut buf = [0u8; 512];
-/// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
-/// # use rand_core::SeedableRng;
+/// # struct Rng(u64);
+/// # impl rand_core::TryRng for Rng {
+/// #     type Error = core::convert::Infallible;
+/// #     fn try_next_u32(&mut self) -> Result<u32, Self::Error> { Ok(self.try_next_u64()? as u32) }
+/// #     fn try_next_u64(&mut self) -> Result<u64, Self::Error> { self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1); Ok(self.0) }
+/// #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Self::Error> { for b in d { *b = self.try_next_u64()? as u8 } Ok(()) }
+/// # }
+/// # impl rand_core::TryCryptoRng for Rng {}
+/// let mut rng = Rng(1); // any rand_core 0.10 CryptoRng
 /// let sent = session.poll_transmit(now, &mut rng, &mut buf)?.expect("a request to send");
 /// assert!(sent.len() >= 72 && sent.start == 0);
 /// # let _ = id;
@@ -474,13 +481,17 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         .map(|_| ())
     }
 
-    /// A new transport connection is up: requests sent on the old one that the server did not
-    /// acknowledge are sent again (with new msg_ids; an answer to any of their ids still
-    /// counts, once).
+    /// A new transport connection is up: every request still waiting for its answer is sent
+    /// again with a new msg_id (an answer to any of its last four ids counts, once).
+    ///
+    /// Requests the server acknowledged are re-sent too: the server would re-send their
+    /// answers on the new connection, but with their old msg_ids, which a busy client's
+    /// replay window may already have to refuse as too old. Re-sending trades a possible
+    /// second execution (as with any unacknowledged request) for never hanging.
     pub fn handle_reconnect(&mut self, now: UnixNanos) {
         self.release_pending();
         for s in self.slots.iter_mut() {
-            if s.state == SlotState::Sent && (!s.acked || matches!(s.kind, Kind::Ping { .. })) {
+            if s.state == SlotState::Sent {
                 s.state = SlotState::Queued;
             }
         }
