@@ -48,7 +48,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         let body = d.body(payload);
         if self.config.check_time_window && self.clock.is_synced() {
             let skew = self.clock.skew_of(now, h.msg_id);
-            if (skew > MAX_FUTURE_NS || skew < -MAX_PAST_NS) && !self.is_time_exempt(body) {
+            if !(-MAX_PAST_NS..=MAX_FUTURE_NS).contains(&skew) && !self.is_time_exempt(body) {
                 return self.dropped(DropReason::OutOfTimeWindow {
                     msg_id: h.msg_id,
                     skew_ms: (skew / 1_000_000) as i64,

@@ -14,7 +14,7 @@ const NANOS: i128 = 1_000_000_000;
 pub const fn id_nanos(msg_id: i64) -> i128 {
     let secs = (msg_id >> 32) as i128;
     let frac = (msg_id & 0xffff_ffff) as i128;
-    secs * NANOS + (frac * NANOS >> 32)
+    secs * NANOS + ((frac * NANOS) >> 32)
 }
 
 /// Which ids a clock makes.

@@ -165,9 +165,9 @@ impl RpcError {
     pub fn parse(code: i32, message: &[u8]) -> Self {
         let mut name = String::new();
         let mut value = None;
-        let mut parts = message.split(|&b| b == b'_').peekable();
+        let parts = message.split(|&b| b == b'_');
         let mut first = true;
-        while let Some(part) = parts.next() {
+        for part in parts {
             let is_number =
                 !part.is_empty() && part.len() <= 9 && part.iter().all(u8::is_ascii_digit);
             if is_number && value.is_none() && !first {
