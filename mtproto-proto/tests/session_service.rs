@@ -545,6 +545,7 @@ fn future_salts_are_fetched_and_used() {
         ping_interval_ms: 0,
         future_salts: 2,
         salt_refetch_margin_secs: 60,
+        state_request_after_ms: 0,
         ..SessionConfig::default()
     });
     let now = h.now();
@@ -900,4 +901,62 @@ fn the_client_session_fits_its_ram_budget() {
         "size_of::<Session>() = {session}; + transmit {DEFAULT_TRANSMIT_BUFFER} + receive {receive} = {total} of {CLIENT_RAM_BUDGET}"
     );
     assert!(total <= CLIENT_RAM_BUDGET, "{total} > {CLIENT_RAM_BUDGET}");
+}
+
+#[test]
+fn msgs_state_req_from_the_server_is_answered() {
+    let mut h = H::new();
+    let got = h.feed(&le32(0x1234_5678), true);
+    let _ = h.events();
+    let unknown = got + 0x1000_0000 * 4 + 2;
+    let req = h.feed(&ids_vector(0xda69_fb52, &[got, unknown]), false);
+    let t = h.transmit();
+    let msgs: Vec<&Sent> = t.iter().flat_map(|t| t.1.iter()).collect();
+    let info = msgs
+        .iter()
+        .find(|m| m.2[..4] == le32(0x04de_b57d))
+        .expect("msgs_state_info");
+    assert_eq!(
+        info.2,
+        cat(&[&le32(0x04de_b57d), &req.to_le_bytes(), &[2, 4, 3, 0]])
+    );
+    assert_eq!(info.1 % 2, 0, "not content-related");
+}
+
+#[test]
+fn long_unanswered_requests_are_asked_about_and_resent_if_lost() {
+    let mut h = H::with(SessionConfig {
+        ping_interval_ms: 0,
+        future_salts: 0,
+        state_request_after_ms: 5_000,
+        ..SessionConfig::default()
+    });
+    let a = h.enqueue();
+    let q = h.sent_query_id();
+    assert_eq!(h.client.poll_timeout(), Some(UnixNanos(T0 + 5_000 * MS)));
+    h.now += 5_000 * MS;
+    let now = h.now();
+    h.client.handle_timeout(now);
+    let t = h.transmit();
+    let req = &t[0].1[0];
+    assert_eq!(req.2, ids_vector(0xda69_fb52, &[q]));
+    // "Not received": the request goes out again with a new id.
+    h.feed(
+        &cat(&[&le32(0x04de_b57d), &req.0.to_le_bytes(), &tl_bytes(&[2])]),
+        false,
+    );
+    let q2 = h.sent_query_id();
+    assert!(q2 > q);
+    h.feed(&rpc_result(q2, &le32(1)), true);
+    assert_eq!(h.outcomes(), vec![(a, Ok(le32(1).to_vec()))]);
+    // An answer about a state request we did not make changes nothing.
+    h.feed(
+        &cat(&[&le32(0x04de_b57d), &77i64.to_le_bytes(), &tl_bytes(&[2])]),
+        false,
+    );
+    assert!(
+        h.transmit()
+            .iter()
+            .all(|t| t.1.iter().all(|m| m.2 != QUERY))
+    );
 }

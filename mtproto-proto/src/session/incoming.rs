@@ -38,14 +38,34 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             Ok(d) => d,
             Err(e) => return self.dropped(DropReason::Decrypt(e)),
         };
-        let h = d.header;
+        self.handle_decrypted(now, d.header, d.body(payload));
+    }
+
+    /// Runs every check after decryption on a message and processes it (the fuzz targets
+    /// enter here with arbitrary plaintext; feature `fuzzing`).
+    #[cfg(feature = "fuzzing")]
+    pub fn fuzz_handle_plaintext(
+        &mut self,
+        now: UnixNanos,
+        header: crate::crypto::message::MessageHeader,
+        body: &[u8],
+    ) {
+        self.release_pending();
+        self.handle_decrypted(now, header, body);
+    }
+
+    fn handle_decrypted(
+        &mut self,
+        now: UnixNanos,
+        h: crate::crypto::message::MessageHeader,
+        body: &[u8],
+    ) {
         if h.session_id != self.session_id {
             return self.dropped(DropReason::WrongSession {
                 expected: self.session_id,
                 got: h.session_id,
             });
         }
-        let body = d.body(payload);
         if self.config.check_time_window && self.clock.is_synced() {
             let skew = self.clock.skew_of(now, h.msg_id);
             if !(-MAX_PAST_NS..=MAX_FUTURE_NS).contains(&skew) && !self.is_time_exempt(body) {
@@ -237,11 +257,26 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
                     self.requeue_sent_as(id);
                 }
             }
-            // Answers to requests of ours that the session does not make, and queries only a
-            // server handles.
-            Body::StateReq(_)
-            | Body::StateInfo { .. }
-            | Body::Ping { .. }
+            Body::StateReq(ids) => {
+                let mut info = heapless::Vec::new();
+                for id in service::ids(&ids).take(super::MAX_STATE_INFO) {
+                    let _ = info.push(self.replay.state_of(id));
+                }
+                self.state_reply = Some((msg_id, info));
+            }
+            Body::StateInfo { req_msg_id, info } => {
+                if req_msg_id == self.state_req_sent.0 && req_msg_id != 0 {
+                    let asked = core::mem::take(&mut self.state_req_sent.1);
+                    for (&id, &status) in asked.iter().zip(info) {
+                        // 1..=3: the server does not have it.
+                        if matches!(status & 7, 1..=3) {
+                            self.requeue_sent_as(id);
+                        }
+                    }
+                }
+            }
+            // Queries only a server handles.
+            Body::Ping { .. }
             | Body::GetFutureSalts { .. }
             | Body::DestroySession { .. }
             | Body::RpcDropAnswer { .. }

@@ -53,6 +53,11 @@ pub const MAX_PENDING_ACKS: usize = 64;
 pub const MAX_EVENTS: usize = 16;
 /// Message ids of ours a resend request may name at once.
 const MAX_RESEND_REQ: usize = 16;
+/// Requests a `msgs_state_req` of ours asks about at once.
+const MAX_STATE_REQ: usize = 16;
+/// Ids a `msgs_state_info` of ours answers (a longer `msgs_state_req` is answered for its
+/// first this many ids).
+pub const MAX_STATE_INFO: usize = 64;
 /// Recently sent top-level message ids remembered to validate notifications.
 const RECENT_SENT: usize = 16;
 /// How often one request may be resent because of bad_msg_notifications before it fails.
@@ -90,6 +95,9 @@ pub struct SessionConfig {
     /// Drop server messages whose msg_id is outside -300 s..+30 s of the server time (only
     /// once the clock is synchronized).
     pub check_time_window: bool,
+    /// Ask the server (`msgs_state_req`) about requests sent this long ago without an
+    /// answer, and re-send those it says it never received (0: never ask).
+    pub state_request_after_ms: u64,
 }
 
 impl Default for SessionConfig {
@@ -103,6 +111,7 @@ impl Default for SessionConfig {
             future_salts: 4,
             salt_refetch_margin_secs: 300,
             check_time_window: true,
+            state_request_after_ms: 30_000,
         }
     }
 }
@@ -147,6 +156,8 @@ pub(crate) struct Slot {
     /// The server acknowledged the latest send.
     pub acked: bool,
     pub deadline: Option<UnixNanos>,
+    /// When it was last sent.
+    pub sent_at: UnixNanos,
     pub bad_msg_resends: u8,
     pub outcome: Option<Result<Span, RequestError>>,
 }
@@ -167,6 +178,7 @@ impl Slot {
         container: 0,
         acked: false,
         deadline: None,
+        sent_at: UnixNanos(0),
         bad_msg_resends: 0,
         outcome: None,
     };
@@ -268,6 +280,12 @@ pub struct Session<
     pub(crate) acks: Vec<i64, MAX_PENDING_ACKS>,
     pub(crate) ack_due: bool,
     pub(crate) resend_req: Vec<i64, MAX_RESEND_REQ>,
+    /// Requests to ask the server about.
+    pub(crate) state_req: Vec<i64, MAX_STATE_REQ>,
+    /// The last `msgs_state_req` sent: its msg_id and the ids it asked about.
+    pub(crate) state_req_sent: (i64, Vec<i64, MAX_STATE_REQ>),
+    /// A `msgs_state_info` to send: the request it answers and one status byte per id.
+    pub(crate) state_reply: Option<(i64, Vec<u8, MAX_STATE_INFO>)>,
     pub(crate) replay: ReplayWindow<REPLAY_WINDOW>,
     pub(crate) recent_sent: [i64; RECENT_SENT],
     pub(crate) recent_at: usize,
@@ -311,6 +329,9 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             acks: Vec::new(),
             ack_due: false,
             resend_req: Vec::new(),
+            state_req: Vec::new(),
+            state_req_sent: (0, Vec::new()),
+            state_reply: None,
             replay: ReplayWindow::new(),
             recent_sent: [0; RECENT_SENT],
             recent_at: 0,
@@ -585,7 +606,9 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         if self.timers.take_expired(Timer::FutureSalts, now) {
             self.request_future_salts();
         }
-        self.timers.take_expired(Timer::StateRequest, now);
+        if self.timers.take_expired(Timer::StateRequest, now) {
+            self.on_state_timer(now);
+        }
         for i in 0..REQ {
             let s = &self.slots[i];
             if s.is_waiting() && s.deadline.is_some_and(|d| d <= now) {
@@ -675,6 +698,35 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             None,
         );
         self.arm_ping(now);
+    }
+
+    /// Collects requests sent long ago without an answer into a `msgs_state_req`, and arms
+    /// the timer for the next one due.
+    fn on_state_timer(&mut self, now: UnixNanos) {
+        let after = self.config.state_request_after_ms.saturating_mul(1_000_000);
+        if after == 0 {
+            return;
+        }
+        let mut next: Option<u64> = None;
+        for s in self.slots.iter_mut() {
+            if s.state != SlotState::Sent {
+                continue;
+            }
+            let due = s.sent_at.0.saturating_add(after);
+            if due <= now.0 {
+                let id = s.latest_msg_id();
+                if !self.state_req.contains(&id) && self.state_req.push(id).is_ok() {
+                    // Ask again one interval later if nothing happens.
+                    s.sent_at = now;
+                }
+                next = Some(next.map_or(now.0 + after, |n| n.min(now.0 + after)));
+            } else {
+                next = Some(next.map_or(due, |n| n.min(due)));
+            }
+        }
+        if let Some(at) = next {
+            self.timers.set(Timer::StateRequest, UnixNanos(at));
+        }
     }
 
     pub(crate) fn request_future_salts(&mut self) {

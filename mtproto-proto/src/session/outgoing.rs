@@ -54,6 +54,26 @@ impl fmt::Display for TransmitError {
 
 impl core::error::Error for TransmitError {}
 
+/// `msgs_state_req#da69fb52 msg_ids:Vector<long>`.
+const MSGS_STATE_REQ_ID: u32 = 0xda69_fb52;
+/// `msgs_state_info#04deb57d req_msg_id:long info:bytes`.
+const MSGS_STATE_INFO_ID: u32 = 0x04de_b57d;
+
+/// The service messages the client sends besides requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Svc {
+    Acks,
+    Resend,
+    StateReq,
+    StateInfo,
+}
+
+/// TL `bytes` of `n` bytes: length prefix, data, padding to 4.
+const fn tl_bytes_len(n: usize) -> usize {
+    let head = if n < 254 { 1 } else { 4 };
+    (head + n).div_ceil(4) * 4
+}
+
 fn id_vector_len(n: usize) -> usize {
     12 + 8 * n
 }
@@ -71,6 +91,50 @@ fn write_id_vector(out: &mut [u8], constructor: u32, ids: &[i64]) -> usize {
 impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
     Session<P, REQ, OUT, IN>
 {
+    fn svc_len(&self, kind: Svc) -> usize {
+        let ids = match kind {
+            Svc::Acks => self.acks.len(),
+            Svc::Resend => self.resend_req.len(),
+            Svc::StateReq => self.state_req.len(),
+            Svc::StateInfo => {
+                return self
+                    .state_reply
+                    .as_ref()
+                    .map_or(0, |(_, info)| 12 + tl_bytes_len(info.len()));
+            }
+        };
+        if ids == 0 { 0 } else { id_vector_len(ids) }
+    }
+
+    fn write_svc(&self, kind: Svc, out: &mut [u8]) -> usize {
+        match kind {
+            Svc::Acks => write_id_vector(out, MSGS_ACK_ID, &self.acks),
+            Svc::Resend => write_id_vector(out, MSG_RESEND_REQ_ID, &self.resend_req),
+            Svc::StateReq => write_id_vector(out, MSGS_STATE_REQ_ID, &self.state_req),
+            Svc::StateInfo => {
+                let Some((req, info)) = &self.state_reply else {
+                    return 0;
+                };
+                out[..4].copy_from_slice(&MSGS_STATE_INFO_ID.to_le_bytes());
+                out[4..12].copy_from_slice(&req.to_le_bytes());
+                let n = info.len();
+                let mut at = 12;
+                if n < 254 {
+                    out[at] = n as u8;
+                    at += 1;
+                } else {
+                    out[at] = 254;
+                    out[at + 1..at + 4].copy_from_slice(&(n as u32).to_le_bytes()[..3]);
+                    at += 4;
+                }
+                out[at..at + n].copy_from_slice(info);
+                let end = 12 + tl_bytes_len(n);
+                out[at + n..end].fill(0);
+                end
+            }
+        }
+    }
+
     /// The slot queued earliest, after `after_order` (in enqueue order).
     fn next_queued(&self, after: Option<u32>) -> Option<usize> {
         self.slots
@@ -114,19 +178,13 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         })?;
         let cap = packet.body_capacity().min(MAX_CONTAINER_LEN);
 
-        // Plan: acks, resend requests, then requests in enqueue order while they fit.
-        let acks_len = if self.acks.is_empty() {
-            0
-        } else {
-            id_vector_len(self.acks.len())
-        };
-        let resend_len = if self.resend_req.is_empty() {
-            0
-        } else {
-            id_vector_len(self.resend_req.len())
-        };
-        let mut count = usize::from(acks_len > 0) + usize::from(resend_len > 0);
-        let mut total = acks_len + resend_len;
+        // Plan: service messages (acks, resend and state requests, a state reply), then
+        // requests in enqueue order while they fit.
+        let services =
+            [Svc::Acks, Svc::Resend, Svc::StateReq, Svc::StateInfo].map(|k| (k, self.svc_len(k)));
+        let mut count = services.iter().filter(|(_, l)| *l > 0).count();
+        let mut total: usize = services.iter().map(|(_, l)| l).sum();
+        let acks_only = services[1..].iter().all(|(_, l)| *l == 0);
         let mut chosen = [usize::MAX; REQ];
         let mut n_chosen = 0;
         let mut cursor = None;
@@ -153,7 +211,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             count = new_count;
             total += len;
         }
-        let acks_only = n_chosen == 0 && resend_len == 0;
+        let acks_only = acks_only && n_chosen == 0;
         if count == 0
             || (acks_only
                 && !self.ack_due
@@ -180,27 +238,22 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         let single = count == 1;
         let mut at = if single { 0 } else { CONTAINER_HEADER_LEN };
         let mut first = (0i64, 0i32);
-        if acks_len > 0 {
+        for (kind, len) in services {
+            if len == 0 {
+                continue;
+            }
             let msg_id = self.clock.next(now, IdKind::Client);
             let seq_no = self.seq.next(false);
             let hdr = if single { 0 } else { INNER_HEADER_LEN };
-            let len = write_id_vector(&mut body[at + hdr..], MSGS_ACK_ID, &self.acks);
+            let written = self.write_svc(kind, &mut body[at + hdr..]);
             if !single {
-                put_inner_header(body, at, msg_id, seq_no, len);
+                put_inner_header(body, at, msg_id, seq_no, written);
             }
-            at += hdr + len;
+            at += hdr + written;
             first = (msg_id, seq_no);
-        }
-        if resend_len > 0 {
-            let msg_id = self.clock.next(now, IdKind::Client);
-            let seq_no = self.seq.next(false);
-            let hdr = if single { 0 } else { INNER_HEADER_LEN };
-            let len = write_id_vector(&mut body[at + hdr..], MSG_RESEND_REQ_ID, &self.resend_req);
-            if !single {
-                put_inner_header(body, at, msg_id, seq_no, len);
+            if kind == Svc::StateReq {
+                self.state_req_sent = (msg_id, core::mem::take(&mut self.state_req));
             }
-            at += hdr + len;
-            first = (msg_id, seq_no);
         }
         for &i in &chosen[..n_chosen] {
             let msg_id = self.clock.next(now, IdKind::Client);
@@ -233,6 +286,13 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             s.push_msg_id(msg_id);
             s.state = SlotState::Sent;
             s.acked = false;
+            s.sent_at = now;
+        }
+        if n_chosen > 0 && self.config.state_request_after_ms > 0 {
+            let at = now
+                .0
+                .saturating_add(self.config.state_request_after_ms * 1_000_000);
+            self.timers.set_earliest(Timer::StateRequest, UnixNanos(at));
         }
         let (top_id, top_seq) = if single {
             first
@@ -247,6 +307,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         self.ack_due = false;
         self.timers.stop(Timer::Ack);
         self.resend_req.clear();
+        self.state_reply = None;
         self.recent_sent[self.recent_at] = top_id;
         self.recent_at = (self.recent_at + 1) % self.recent_sent.len();
 

@@ -57,6 +57,26 @@ impl<const N: usize> ReplayWindow<N> {
         self.ids[..self.len].iter().copied().min()
     }
 
+    /// The highest id kept.
+    pub fn highest(&self) -> Option<i64> {
+        self.ids[..self.len].iter().copied().max()
+    }
+
+    /// The status byte of `msgs_state_info` for an id of the peer's: 4 received, 1 older
+    /// than what is remembered, 2 not received (within the remembered range), 3 not received
+    /// (newer than anything received).
+    pub fn state_of(&self, id: i64) -> u8 {
+        if self.contains(id) {
+            4
+        } else if self.lowest().is_none_or(|l| id < l) && self.len == N {
+            1
+        } else if self.highest().is_some_and(|h| id < h) {
+            2
+        } else {
+            3
+        }
+    }
+
     /// Checks `id` without recording it.
     pub fn check(&self, id: i64) -> Result<(), Replay> {
         if self.contains(id) {
