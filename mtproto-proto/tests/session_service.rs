@@ -711,7 +711,9 @@ fn failing_messages_are_dropped_and_the_session_survives() {
     assert!(ev[0].contains("AuthKeyIdMismatch"));
     assert!(ev[1].contains("MsgKeyMismatch"));
     assert!(ev[2].contains("TooShort"));
-    assert!(ev[3].contains("UnalignedLength"));
+    // Bytes past the last block are taken for padded-intermediate padding and ignored: the
+    // shortened message then fails its msg_key.
+    assert!(ev[3].contains("MsgKeyMismatch"));
     assert!(ev[4].contains("WrongSession"));
     assert!(h.outcomes().is_empty());
 
@@ -959,4 +961,121 @@ fn long_unanswered_requests_are_asked_about_and_resent_if_lost() {
             .iter()
             .all(|t| t.1.iter().all(|m| m.2 != QUERY))
     );
+}
+
+#[test]
+fn padded_transport_bytes_after_the_last_block_are_ignored() {
+    let mut h = H::new();
+    let a = h.enqueue();
+    let q = h.sent_query_id();
+    let id = h.next_server_id();
+    let mut p = h.seal(id, 1, SID, &rpc_result(q, &le32(1)));
+    p.extend_from_slice(&[0xee; 15]);
+    let now = h.now();
+    h.client.handle_packet(now, &mut p);
+    assert_eq!(h.outcomes(), vec![(a, Ok(le32(1).to_vec()))]);
+}
+
+#[test]
+fn a_server_ping_is_answered_with_pong() {
+    let mut h = H::new();
+    let ping = h.feed(&cat(&[&le32(0x7abe_77ec), &0x77i64.to_le_bytes()]), true);
+    let t = h.transmit();
+    let msgs: Vec<&Sent> = t.iter().flat_map(|t| t.1.iter()).collect();
+    let pong = msgs
+        .iter()
+        .find(|m| m.2[..4] == le32(0x3477_73c5))
+        .expect("pong");
+    assert_eq!(
+        pong.2,
+        cat(&[
+            &le32(0x3477_73c5),
+            &ping.to_le_bytes(),
+            &0x77i64.to_le_bytes()
+        ])
+    );
+}
+
+#[test]
+fn msg_copy_is_processed_once_as_if_unwrapped() {
+    let mut h = H::new();
+    let a = h.enqueue();
+    let q = h.sent_query_id();
+    let inner = rpc_result(q, &le32(6));
+    let orig = h.next_server_id();
+    let copy = cat(&[
+        &le32(0xe060_46b2),
+        &orig.to_le_bytes(),
+        &1i32.to_le_bytes(),
+        &(inner.len() as u32).to_le_bytes(),
+        &inner,
+    ]);
+    h.feed(&copy, false);
+    h.feed(&copy, false);
+    assert_eq!(h.outcomes(), vec![(a, Ok(le32(6).to_vec()))]);
+    assert!(
+        h.events().is_empty(),
+        "the second copy is a known duplicate: acknowledged, not reported"
+    );
+}
+
+#[test]
+fn cancelling_a_sent_request_asks_the_server_to_drop_the_answer() {
+    let mut h = H::new();
+    let a = h.enqueue();
+    let q = h.sent_query_id();
+    assert!(h.client.cancel(a));
+    assert_eq!(h.outcomes(), vec![(a, Err(RequestError::Cancelled))]);
+    let t = h.transmit();
+    let drop = &t[0].1[0];
+    assert_eq!(drop.2, cat(&[&le32(0x58e4_a740), &q.to_le_bytes()]));
+    // The server's answers to both are taken quietly.
+    h.feed(&rpc_result(drop.0, &le32(0x5e2a_d36e)), true);
+    h.feed(&rpc_result(q, &le32(1)), true);
+    assert!(h.outcomes().is_empty());
+    assert!(h.events().is_empty());
+    assert_eq!(h.client.pending_requests(), 0);
+    // A request cancelled before it was sent costs nothing on the wire.
+    let b = h.enqueue();
+    assert!(h.client.cancel(b));
+    assert_eq!(h.outcomes(), vec![(b, Err(RequestError::Cancelled))]);
+    assert!(
+        h.transmit()
+            .iter()
+            .all(|t| t.1.iter().all(|m| m.2[..4] != le32(0x58e4_a740)))
+    );
+}
+
+#[test]
+fn a_full_event_queue_counts_what_it_lost() {
+    let mut h = H::new();
+    for i in 0..20u32 {
+        h.feed(&cat(&[&le32(0x74ae_4240), &i.to_le_bytes()]), true);
+    }
+    let mut updates = 0;
+    let mut lost = 0;
+    while let Some(e) = h.client.poll_event() {
+        match e {
+            Event::Update(_) => updates += 1,
+            Event::EventsLost { count } => lost += count,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((updates, lost), (16, 4));
+}
+
+#[test]
+fn an_update_larger_than_the_inbox_is_dropped_with_an_event() {
+    let mut h = H::new();
+    let big = cat(&[&le32(0x74ae_4240), &[3; 1100]]);
+    h.feed(&big, true);
+    let ev = h.events();
+    assert_eq!(ev.len(), 1);
+    assert!(ev[0].contains("UpdateTooLarge { len: 1104"), "{ev:?}");
+    // Packed, too.
+    h.feed(&gzip_packed(&big), true);
+    assert!(h.events()[0].contains("Gzip"));
+    // Smaller ones still get through.
+    h.feed(&cat(&[&le32(0x74ae_4240), &[3; 8]]), true);
+    assert!(h.events()[0].starts_with("Update("));
 }

@@ -26,6 +26,19 @@ pub(crate) const MAX_PAST_NS: i128 = 300 * 1_000_000_000;
 const DESTROY_SESSION_OK: u32 = 0xe220_45fc;
 const DESTROY_SESSION_NONE: u32 = 0x62d3_50c9;
 
+/// Drops the 1–15 bytes after the last whole AES block, which the padded intermediate
+/// transport appends to a payload (`transport::padded`): an encrypted message is always
+/// `24 + 16·k` bytes.
+pub(crate) fn trim_transport_padding(payload: &mut [u8]) -> &mut [u8] {
+    let len = payload.len();
+    let keep = if len > message::EXTERNAL_HEADER_LEN {
+        len - (len - message::EXTERNAL_HEADER_LEN) % 16
+    } else {
+        len
+    };
+    &mut payload[..keep]
+}
+
 impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
     Session<P, REQ, OUT, IN>
 {
@@ -34,6 +47,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
     /// with [`Event::Dropped`](super::Event::Dropped); the session carries on.
     pub fn handle_packet(&mut self, now: UnixNanos, payload: &mut [u8]) {
         self.release_pending();
+        let payload = trim_transport_padding(payload);
         let d = match message::decrypt(&mut self.provider, &self.key, CLIENT, payload) {
             Ok(d) => d,
             Err(e) => return self.dropped(DropReason::Decrypt(e)),
@@ -275,12 +289,31 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
                     }
                 }
             }
+            Body::Ping { ping_id, .. } => self.pong_reply = Some((msg_id, ping_id)),
             // Queries only a server handles.
-            Body::Ping { .. }
-            | Body::GetFutureSalts { .. }
+            Body::GetFutureSalts { .. }
             | Body::DestroySession { .. }
             | Body::RpcDropAnswer { .. }
             | Body::HttpWait => {}
+            Body::MsgCopy {
+                msg_id: orig,
+                seq_no,
+                body,
+            } => {
+                // Processed as if unwrapped, unless the original already arrived (then only
+                // acknowledged again). A copy inside a copy is not unwrapped further.
+                if orig & 1 == 0 || service::constructor_id(body) == Some(service::MSG_COPY_ID) {
+                    return self.dropped(DropReason::WrongParity { msg_id: orig });
+                }
+                match self.replay.insert(orig) {
+                    Ok(()) => self.process(now, orig, seq_no, body),
+                    Err(Replay::Duplicate) => self.queue_ack(now, orig),
+                    Err(replay) => self.dropped(DropReason::Replayed {
+                        msg_id: orig,
+                        replay,
+                    }),
+                }
+            }
             Body::Other(data) => self.store_update(data),
         }
     }
@@ -339,7 +372,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
                 }
                 self.finish(i, Err(RequestError::Cancelled));
             }
-            Kind::Ping { .. } => self.finish(i, Err(RequestError::Cancelled)),
+            Kind::Ping { .. } | Kind::DropAnswer => self.finish(i, Err(RequestError::Cancelled)),
             Kind::DestroySession { session_id } => {
                 if let RpcBody::Data(d) = result {
                     let existed = match service::constructor_id(d) {

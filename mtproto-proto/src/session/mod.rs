@@ -127,6 +127,8 @@ pub(crate) enum Kind {
     FutureSalts,
     /// destroy_session.
     DestroySession { session_id: i64 },
+    /// rpc_drop_answer for a cancelled request.
+    DropAnswer,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,6 +288,8 @@ pub struct Session<
     pub(crate) state_req_sent: (i64, Vec<i64, MAX_STATE_REQ>),
     /// A `msgs_state_info` to send: the request it answers and one status byte per id.
     pub(crate) state_reply: Option<(i64, Vec<u8, MAX_STATE_INFO>)>,
+    /// A `pong` to send for a server's ping: (ping msg_id, ping_id).
+    pub(crate) pong_reply: Option<(i64, i64)>,
     pub(crate) replay: ReplayWindow<REPLAY_WINDOW>,
     pub(crate) recent_sent: [i64; RECENT_SENT],
     pub(crate) recent_at: usize,
@@ -332,6 +336,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             state_req: Vec::new(),
             state_req_sent: (0, Vec::new()),
             state_reply: None,
+            pong_reply: None,
             replay: ReplayWindow::new(),
             recent_sent: [0; RECENT_SENT],
             recent_at: 0,
@@ -470,13 +475,21 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
     }
 
     /// Cancels a request: its outcome becomes [`RequestError::Cancelled`] (unless it already
-    /// has one). If it was sent, the server may still execute it; its answer is ignored.
+    /// has one). If it was sent, the server may still execute it; the session asks it to drop
+    /// the answer (`rpc_drop_answer`, when a slot is free) and ignores the answer if it comes.
     /// Returns whether the request was waiting.
     pub fn cancel(&mut self, id: RequestId) -> bool {
         self.release_pending();
         match self.slot_of(id) {
             Some(i) if self.slots[i].is_waiting() => {
+                let sent = self.slots[i].latest_msg_id();
                 self.finish(i, Err(RequestError::Cancelled));
+                if sent != 0 {
+                    let mut body = [0u8; 12];
+                    body[..4].copy_from_slice(&0x58e4_a740u32.to_le_bytes());
+                    body[4..].copy_from_slice(&sent.to_le_bytes());
+                    let _ = self.add_slot(Kind::DropAnswer, &body, RequestOptions::default(), None);
+                }
                 true
             }
             _ => false,

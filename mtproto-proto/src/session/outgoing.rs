@@ -66,6 +66,7 @@ enum Svc {
     Resend,
     StateReq,
     StateInfo,
+    Pong,
 }
 
 /// TL `bytes` of `n` bytes: length prefix, data, padding to 4.
@@ -96,6 +97,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             Svc::Acks => self.acks.len(),
             Svc::Resend => self.resend_req.len(),
             Svc::StateReq => self.state_req.len(),
+            Svc::Pong => return if self.pong_reply.is_some() { 20 } else { 0 },
             Svc::StateInfo => {
                 return self
                     .state_reply
@@ -111,6 +113,15 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             Svc::Acks => write_id_vector(out, MSGS_ACK_ID, &self.acks),
             Svc::Resend => write_id_vector(out, MSG_RESEND_REQ_ID, &self.resend_req),
             Svc::StateReq => write_id_vector(out, MSGS_STATE_REQ_ID, &self.state_req),
+            Svc::Pong => {
+                let Some((msg_id, ping_id)) = self.pong_reply else {
+                    return 0;
+                };
+                out[..4].copy_from_slice(&0x3477_73c5u32.to_le_bytes());
+                out[4..12].copy_from_slice(&msg_id.to_le_bytes());
+                out[12..20].copy_from_slice(&ping_id.to_le_bytes());
+                20
+            }
             Svc::StateInfo => {
                 let Some((req, info)) = &self.state_reply else {
                     return 0;
@@ -180,8 +191,14 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
 
         // Plan: service messages (acks, resend and state requests, a state reply), then
         // requests in enqueue order while they fit.
-        let services =
-            [Svc::Acks, Svc::Resend, Svc::StateReq, Svc::StateInfo].map(|k| (k, self.svc_len(k)));
+        let services = [
+            Svc::Acks,
+            Svc::Resend,
+            Svc::StateReq,
+            Svc::StateInfo,
+            Svc::Pong,
+        ]
+        .map(|k| (k, self.svc_len(k)));
         let mut count = services.iter().filter(|(_, l)| *l > 0).count();
         let mut total: usize = services.iter().map(|(_, l)| l).sum();
         let acks_only = services[1..].iter().all(|(_, l)| *l == 0);
@@ -308,6 +325,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         self.timers.stop(Timer::Ack);
         self.resend_req.clear();
         self.state_reply = None;
+        self.pong_reply = None;
         self.recent_sent[self.recent_at] = top_id;
         self.recent_at = (self.recent_at + 1) % self.recent_sent.len();
 

@@ -494,6 +494,7 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
         match parsed {
             Body::Other(query) => self.take_query(now, msg_id, query),
             Body::Gzip(gz) => {
+                self.make_query_room(IN);
                 let room = self.in_store.free_at_top();
                 match self.in_store.push_with(room, |out| gzip::inflate(gz, out)) {
                     Ok(span) => {
@@ -583,12 +584,20 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
         }
     }
 
+    /// Compacts the query store if `need` bytes are not free at its top.
+    fn make_query_room(&mut self, need: usize) {
+        if self.in_store.free_at_top() >= need || !self.in_store.has_garbage() {
+            return;
+        }
+        for (_, span) in self.queries.iter_mut() {
+            *span = self.in_store.compacted(*span);
+        }
+        self.in_store.compact();
+    }
+
     fn take_query(&mut self, now: UnixNanos, msg_id: i64, query: &[u8]) {
-        let span = if self.in_store.free_at_top() < query.len() && self.release.is_none() {
-            None
-        } else {
-            self.in_store.push(query).ok()
-        };
+        self.make_query_room(query.len());
+        let span = self.in_store.push(query).ok();
         match span {
             Some(span) if self.queries.push_back((msg_id, span)).is_ok() => {}
             Some(span) => {

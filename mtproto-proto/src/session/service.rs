@@ -13,6 +13,8 @@ use super::gzip::GZIP_PACKED_ID;
 
 /// `rpc_result#f35c6d01 req_msg_id:long result:Object = RpcResult`.
 pub const RPC_RESULT_ID: u32 = 0xf35c_6d01;
+/// `msg_copy#e06046b2 orig_message:Message = MessageCopy` (documented as unused).
+pub const MSG_COPY_ID: u32 = 0xe060_46b2;
 
 /// What a `bad_msg_notification` says was wrong (`service_messages_about_messages.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -233,6 +235,15 @@ pub enum Body<'a> {
     },
     /// `http_wait` (meaningful only over HTTP; ignored).
     HttpWait,
+    /// `msg_copy`: a re-sent message to be processed as if unwrapped.
+    MsgCopy {
+        /// The original message's id.
+        msg_id: i64,
+        /// Its seq_no.
+        seq_no: i32,
+        /// Its body.
+        body: &'a [u8],
+    },
     /// Any other object: an update from the server, a query from the client.
     Other(&'a [u8]),
 }
@@ -377,6 +388,20 @@ pub fn classify(body: &[u8]) -> Result<Body<'_>, DecodeError> {
         functions::RpcDropAnswer::CONSTRUCTOR_ID => Body::RpcDropAnswer {
             req_msg_id: functions::RpcDropAnswer::from_bytes(body)?.req_msg_id,
         },
+        MSG_COPY_ID => {
+            let mut r = ferrogram_tl_types::Reader::new(body);
+            r.skip(4)?;
+            let msg_id = r.i64()?;
+            let seq_no = r.i32()?;
+            let len = r.u32()? as usize;
+            let inner = r.take(len)?;
+            r.finish()?;
+            Body::MsgCopy {
+                msg_id,
+                seq_no,
+                body: inner,
+            }
+        }
         types::HttpWait::CONSTRUCTOR_ID => {
             types::HttpWait::from_bytes(body)?;
             Body::HttpWait
@@ -401,6 +426,7 @@ impl Body<'_> {
                 | Body::AllInfo { .. }
                 | Body::DetailedInfo { .. }
                 | Body::HttpWait
+                | Body::MsgCopy { .. }
         )
     }
 }

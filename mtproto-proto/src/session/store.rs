@@ -308,4 +308,54 @@ mod tests {
             Err(PushError::Fill(7))
         );
     }
+
+    /// Random pushes, frees and compactions against a model: every live record keeps its
+    /// bytes, and space is never lost.
+    #[test]
+    fn random_operations_match_a_model() {
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut s = ByteStore::<512>::new();
+        let mut live: [(Span, u8, bool); 32] = [(Span::EMPTY, 0, false); 32];
+        for round in 0..20_000u32 {
+            let i = (next() % 32) as usize;
+            if live[i].2 {
+                assert!(
+                    s.get(live[i].0).iter().all(|&b| b == live[i].1),
+                    "round {round}"
+                );
+                s.free(live[i].0);
+                live[i].2 = false;
+            } else {
+                let len = (next() % 80) as usize;
+                if s.free_at_top() < len && s.has_garbage() {
+                    for l in live.iter_mut().filter(|l| l.2) {
+                        l.0 = s.compacted(l.0);
+                    }
+                    s.compact();
+                }
+                let fill = (round % 251) as u8;
+                if let Ok(span) = s.push(&[fill; 80][..len]) {
+                    live[i] = (span, fill, true);
+                }
+            }
+            let used: usize = live
+                .iter()
+                .filter(|l| l.2)
+                .map(|l| 4 + padded(l.0.len()))
+                .sum();
+            assert!(
+                s.free_after_compaction() + used + 4 >= 512 - 4,
+                "round {round}: space lost"
+            );
+        }
+        for l in live.iter().filter(|l| l.2) {
+            assert!(s.get(l.0).iter().all(|&b| b == l.1));
+        }
+    }
 }
