@@ -34,6 +34,7 @@ for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
     cargo build -p ferrogram-tl-types --no-default-features --features view --target "$target"
     cargo build -p ferrogram-tl-types --no-default-features --features view,api --target "$target"
     cargo build -p ferrogram-mtproto-proto --target "$target"
+    cargo build -p ferrogram-mtproto-proto --features server --target "$target"
     cargo build -p ferrogram-client-embedded --target "$target"
 done
 

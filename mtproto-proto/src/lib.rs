@@ -12,8 +12,9 @@
 //! - [`auth_key`]: the auth-key exchange (client role; server role with feature `server`):
 //!   pq factorization, RSA, Diffie–Hellman and every check of the security guidelines.
 //!
-//! The encrypted session (msg_ids, seq_nos, acks, containers, salts, resends) is not built
-//! yet.
+//! - [`session`]: the encrypted session (msg_ids, seq_nos, acks, containers, salts, resends,
+//!   time sync, reconnects) as a deterministic state machine; the server role with feature
+//!   `server`.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -21,4 +22,5 @@
 pub mod auth_key;
 pub mod crypto;
 pub mod msg_id;
+pub mod session;
 pub mod transport;
