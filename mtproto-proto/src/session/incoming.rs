@@ -26,19 +26,6 @@ pub(crate) const MAX_PAST_NS: i128 = 300 * 1_000_000_000;
 const DESTROY_SESSION_OK: u32 = 0xe220_45fc;
 const DESTROY_SESSION_NONE: u32 = 0x62d3_50c9;
 
-/// Drops the 1–15 bytes after the last whole AES block, which the padded intermediate
-/// transport appends to a payload (`transport::padded`): an encrypted message is always
-/// `24 + 16·k` bytes.
-pub(crate) fn trim_transport_padding(payload: &mut [u8]) -> &mut [u8] {
-    let len = payload.len();
-    let keep = if len > message::EXTERNAL_HEADER_LEN {
-        len - (len - message::EXTERNAL_HEADER_LEN) % 16
-    } else {
-        len
-    };
-    &mut payload[..keep]
-}
-
 impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
     Session<P, REQ, OUT, IN>
 {
@@ -47,7 +34,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
     /// with [`Event::Dropped`](super::Event::Dropped); the session carries on.
     pub fn handle_packet(&mut self, now: UnixNanos, payload: &mut [u8]) {
         self.release_pending();
-        let payload = trim_transport_padding(payload);
+        let payload = message::strip_transport_padding(payload);
         let d = match message::decrypt(&mut self.provider, &self.key, CLIENT, payload) {
             Ok(d) => d,
             Err(e) => return self.dropped(DropReason::Decrypt(e)),

@@ -361,6 +361,7 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
     /// Handles one payload from the client, decrypting it in place.
     pub fn handle_packet(&mut self, now: UnixNanos, payload: &mut [u8]) {
         self.release_pending();
+        let payload = message::strip_transport_padding(payload);
         let d = match message::decrypt(&mut self.provider, &self.key, Role::Server, payload) {
             Ok(d) => d,
             Err(e) => return self.event(ServerEvent::Dropped(DropReason::Decrypt(e))),
