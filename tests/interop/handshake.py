@@ -48,10 +48,10 @@ def key_id(auth_key: bytes) -> str:
     return "%016x" % struct.unpack("<Q", hashlib.sha1(auth_key).digest()[-8:])[0]
 
 
-async def with_telethon() -> bytes:
+def telethon_transport():
+    """Trusts the test DC's key in Telethon and returns its connection class for TRANSPORT."""
     import rsa
     from telethon.crypto import rsa as telethon_rsa
-    from telethon.network import MTProtoPlainSender, authenticator
     from telethon.network import connection as c
     from telethon.network.connection.tcpintermediate import (
         IntermediatePacketCodec, RandomizedIntermediatePacketCodec)
@@ -76,13 +76,18 @@ async def with_telethon() -> bytes:
              "intermediate": c.ConnectionTcpIntermediate, "padded": Padded,
              "obf-abridged": c.ConnectionTcpObfuscated, "obf-intermediate": ObfIntermediate,
              "obf-padded": ObfPadded}
+    return kinds[TRANSPORT]
+
+
+async def with_telethon() -> bytes:
+    from telethon.network import MTProtoPlainSender, authenticator
 
     class Loggers(dict):
         def __missing__(self, name):
             return logging.getLogger(name)
 
     loggers = Loggers()
-    conn = kinds[TRANSPORT](HOST, PORT, DC_ID, loggers=loggers)
+    conn = telethon_transport()(HOST, PORT, DC_ID, loggers=loggers)
     await conn.connect(timeout=10)
     try:
         auth_key, _time_offset = await authenticator.do_authentication(
@@ -92,18 +97,16 @@ async def with_telethon() -> bytes:
     return auth_key.key
 
 
-async def with_kurigram() -> bytes:
+def kurigram_factories():
+    """Trusts the test DC's key in Kurigram; returns (connection factory, protocol class)."""
     import pyrogram.connection.transport as transport
-    from pyrogram import Client
     from pyrogram.connection import Connection
     from pyrogram.crypto import rsa as pyrogram_rsa
-    from pyrogram.session.auth import Auth
 
     pyrogram_rsa.server_public_keys[fingerprint(N, E)] = pyrogram_rsa.PublicKey(N, E)
     kinds = {"abridged": "TCPAbridged", "intermediate": "TCPIntermediate", "full": "TCPFull",
              "obf-abridged": "TCPAbridgedO", "obf-intermediate": "TCPIntermediateO",
              "padded": "TCPIntermediatePadded"}
-    protocol = getattr(transport, kinds[TRANSPORT])
 
     class Local(Connection):
         """Kurigram builds every socket through this factory, always with keywords."""
@@ -111,6 +114,14 @@ async def with_kurigram() -> bytes:
             kwargs["server_address"], kwargs["port"] = HOST, PORT
             super().__init__(**kwargs)
 
+    return Local, getattr(transport, kinds[TRANSPORT])
+
+
+async def with_kurigram() -> bytes:
+    from pyrogram import Client
+    from pyrogram.session.auth import Auth
+
+    Local, protocol = kurigram_factories()
     client = Client("testdc-interop", api_id=12345, api_hash="0123456789abcdef" * 2,
                     in_memory=True, connection_factory=Local, protocol_factory=protocol)
     return await Auth(client, DC_ID, HOST, PORT, False).create()

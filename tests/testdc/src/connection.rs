@@ -3,18 +3,24 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ferrogram_mtproto_proto::auth_key::server::{MAX_ANSWER, ServerHandshake};
 use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
+use ferrogram_mtproto_proto::crypto::provider::Software;
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
+use ferrogram_mtproto_proto::session::server::{ServerConfig, ServerEvent};
 use ferrogram_mtproto_proto::transport::{
     DEFAULT_MAX_FRAME_LEN, Decoder, EncodeOptions, Encoder, Event, TransportErrorCode,
 };
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
 
-use crate::{Shared, StoredKey};
+use crate::api::{self, Caller};
+use crate::{Session, Shared, State, StoredKey};
+
+/// How often a waiting connection wakes to send updates pushed by other connections.
+const PUSH_POLL: Duration = Duration::from_millis(50);
 
 /// Why a connection ended (logged).
 enum End {
@@ -28,8 +34,8 @@ enum End {
     Handshake(String),
     /// An encrypted message under a key this DC does not know: -404 was sent.
     UnknownKey(u64),
-    /// An encrypted message under a known key: the session layer is not served yet.
-    NotServedYet(u64),
+    /// Encrypting an answer failed (a bug: the transmit buffer is sized for the session).
+    Session(String),
 }
 
 pub(crate) fn serve(stream: TcpStream, shared: &Shared) {
@@ -47,10 +53,7 @@ pub(crate) fn serve(stream: TcpStream, shared: &Shared) {
         End::Framing(e) => format!("bad framing: {e}"),
         End::Handshake(e) => format!("auth-key exchange refused: {e}"),
         End::UnknownKey(id) => format!("unknown auth key {id:#018x}: sent -404"),
-        End::NotServedYet(id) => format!(
-            "encrypted message under auth key {id:#018x}: the session layer is not served \
-             yet, closing"
-        ),
+        End::Session(e) => format!("session: {e}"),
     };
     shared.log(peer, format_args!("disconnected ({why})"));
 }
@@ -64,6 +67,10 @@ struct Connection<'s> {
     handshake: ServerHandshake<'s>,
     rng: UnwrapErr<SysRng>,
     out: Vec<u8>,
+    /// Encrypted payloads from the session before framing.
+    tx: Vec<u8>,
+    /// The auth key whose session this connection carries.
+    attached: Option<u64>,
 }
 
 fn now() -> UnixNanos {
@@ -84,26 +91,44 @@ impl<'s> Connection<'s> {
             handshake: ServerHandshake::new(&shared.key),
             rng: UnwrapErr(SysRng),
             out: vec![0u8; DEFAULT_MAX_FRAME_LEN + 64],
+            tx: vec![0u8; 512 * 1024],
+            attached: None,
         }
     }
 
     fn run(mut self) -> End {
-        if let Err(e) = self
-            .stream
-            .set_read_timeout(Some(self.shared.config.idle_timeout))
-        {
+        if let Err(e) = self.stream.set_read_timeout(Some(PUSH_POLL)) {
             return End::Io(e);
         }
         let mut chunk = vec![0u8; 64 * 1024];
+        let mut last_input = Instant::now();
         loop {
             let n = match self.stream.read(&mut chunk) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if last_input.elapsed() > self.shared.config.idle_timeout {
+                        return End::Io(e);
+                    }
+                    // Updates other connections pushed to this key's session.
+                    if let Some(end) = self.flush() {
+                        return end;
+                    }
+                    continue;
+                }
                 Ok(0) => {
                     return match self.decoder.handle_eof() {
                         Ok(()) => End::Closed,
                         Err(e) => End::Framing(e.to_string()),
                     };
                 }
-                Ok(n) => n,
+                Ok(n) => {
+                    last_input = Instant::now();
+                    n
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return End::Io(e),
             };
@@ -142,8 +167,8 @@ impl<'s> Connection<'s> {
             .map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
             .unwrap_or(0);
         if key_id != 0 {
-            if self.shared.knows_key(key_id) {
-                return Some(End::NotServedYet(key_id));
+            if let Some(stored) = self.shared.stored_key(key_id) {
+                return self.handle_encrypted(key_id, &stored, payload);
             }
             return Some(match self.send_error(TransportErrorCode::AuthKeyNotFound) {
                 Ok(()) => End::UnknownKey(key_id),
@@ -193,6 +218,109 @@ impl<'s> Connection<'s> {
             );
         }
         None
+    }
+
+    /// An encrypted message: through the key's session, queries to the API, answers and
+    /// pushed updates back out.
+    fn handle_encrypted(&mut self, key_id: u64, stored: &StoredKey, payload: &[u8]) -> Option<End> {
+        let now = now();
+        let caller = Caller {
+            auth_key_id: key_id,
+            now: i32::try_from(now.secs()).unwrap_or(i32::MAX),
+            dc_id: self.shared.config.dc_id,
+            port: self.shared.port(),
+        };
+        let mut payload = payload.to_vec();
+        let mut guard = self.shared.state();
+        let State { world, sessions } = &mut *guard;
+        let session = sessions.entry(key_id).or_insert_with(|| {
+            Box::new(Session::new(
+                Software,
+                AuthKey::new(stored.auth_key),
+                ServerConfig::default(),
+            ))
+        });
+        if self.attached != Some(key_id) {
+            // A new connection for this key: unacknowledged answers go out again.
+            session.handle_reconnect();
+            self.attached = Some(key_id);
+        }
+        session.handle_packet(now, &mut payload);
+        while let Some(event) = session.poll_event() {
+            if self.shared.config.verbose {
+                let what = match event {
+                    ServerEvent::NewSession { session_id } => {
+                        format!("new session {session_id:#018x}")
+                    }
+                    ServerEvent::Dropped(why) => format!("dropped a message: {why:?}"),
+                    ServerEvent::Refused { msg_id, code } => {
+                        format!("refused msg {msg_id:#x} with bad_msg code {code}")
+                    }
+                };
+                self.shared.log(self.peer, format_args!("{what}"));
+            }
+        }
+        let mut queries = Vec::new();
+        while let Some(q) = session.poll_query() {
+            queries.push((q.req_msg_id, q.body.to_vec()));
+        }
+        let mut pushes = Vec::new();
+        for (req_msg_id, body) in queries {
+            let answer = api::call(world, &caller, &body);
+            if self.shared.config.verbose {
+                let name = api::unwrap(&body)
+                    .ok()
+                    .and_then(|q| {
+                        q.get(..4)
+                            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    })
+                    .and_then(ferrogram_tl_types::names::name_of)
+                    .unwrap_or("?");
+                let outcome = match &answer.result {
+                    Ok(b) => format!("{} bytes", b.len()),
+                    Err(e) => format!("rpc_error {} {}", e.code, e.message),
+                };
+                self.shared
+                    .log(self.peer, format_args!("{name} -> {outcome}"));
+            }
+            let queued = match &answer.result {
+                Ok(bytes) => session.respond(now, req_msg_id, bytes),
+                Err(e) => session.respond_error(now, req_msg_id, e.code, &e.message),
+            };
+            if let Err(e) = queued {
+                self.shared.log(
+                    self.peer,
+                    format_args!("answer to {req_msg_id:#x} not queued: {e}"),
+                );
+            }
+            pushes.extend(answer.pushes);
+        }
+        for push in pushes {
+            if let Some(target) = sessions.get_mut(&push.auth_key_id) {
+                let _ = target.push_update(now, &push.update);
+            }
+        }
+        drop(guard);
+        self.flush()
+    }
+
+    /// Sends everything the attached session has queued.
+    fn flush(&mut self) -> Option<End> {
+        let key = self.attached?;
+        loop {
+            let payload = {
+                let mut state = self.shared.state();
+                let session = state.sessions.get_mut(&key)?;
+                match session.poll_transmit(now(), &mut self.rng, &mut self.tx) {
+                    Ok(Some(range)) => self.tx[range].to_vec(),
+                    Ok(None) => return None,
+                    Err(e) => return Some(End::Session(e.to_string())),
+                }
+            };
+            if let Err(e) = self.send(&payload) {
+                return Some(e);
+            }
+        }
     }
 
     fn send(&mut self, payload: &[u8]) -> Result<(), End> {

@@ -38,6 +38,10 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use ferrogram_mtproto_proto::auth_key::rsa::{RsaPrivateKey, RsaPublicKey};
+use ferrogram_mtproto_proto::crypto::provider::Software;
+use ferrogram_mtproto_proto::session::server::ServerSession;
+
+use crate::world::World;
 
 /// How to run a test DC.
 #[derive(Clone, Debug)]
@@ -147,11 +151,24 @@ impl std::fmt::Debug for StoredKey {
     }
 }
 
+/// The encrypted session the test DC keeps per auth key: 64 queries in flight, 256 KiB of
+/// unacknowledged answers, 256 KiB of received queries.
+pub(crate) type Session = ServerSession<Software, 64, { 256 * 1024 }, { 256 * 1024 }>;
+
+/// The API world and the sessions, behind one lock (world first, then sessions: one lock,
+/// so no ordering to get wrong).
+pub(crate) struct State {
+    pub(crate) world: World,
+    pub(crate) sessions: HashMap<u64, Box<Session>>,
+}
+
 /// What connections share.
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) key: RsaPrivateKey,
     keys: Mutex<HashMap<u64, StoredKey>>,
+    state: Mutex<State>,
+    port: std::sync::atomic::AtomicU16,
     pub(crate) stop: AtomicBool,
 }
 
@@ -161,12 +178,21 @@ impl Shared {
         self.keys.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn stored_key(&self, id: u64) -> Option<StoredKey> {
+        self.keys().get(&id).cloned()
+    }
+
     pub(crate) fn store_key(&self, id: u64, key: StoredKey) {
         self.keys().insert(id, key);
     }
 
-    pub(crate) fn knows_key(&self, id: u64) -> bool {
-        self.keys().contains_key(&id)
+    /// The port it listens on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port.load(Ordering::Relaxed)
     }
 
     pub(crate) fn log(&self, peer: SocketAddr, msg: std::fmt::Arguments<'_>) {
@@ -210,6 +236,11 @@ impl TestDc {
             config,
             key,
             keys: Mutex::new(HashMap::new()),
+            state: Mutex::new(State {
+                world: World::new(),
+                sessions: HashMap::new(),
+            }),
+            port: std::sync::atomic::AtomicU16::new(addr.port()),
             stop: AtomicBool::new(false),
         });
         let accept_shared = Arc::clone(&shared);
@@ -248,6 +279,28 @@ impl TestDc {
         self.shared.keys().get(&auth_key_id).cloned()
     }
 
+    /// Creates a bot account; returns its user id and token (for
+    /// `auth.importBotAuthorization`, e.g. a client's `start(bot_token=...)`).
+    pub fn create_bot(&self, first_name: &str, username: &str) -> (i64, String) {
+        self.shared.state().world.create_bot(first_name, username)
+    }
+
+    /// Logs `auth_key_id` in as `user` (a test's shortcut past the sign-in flow).
+    pub fn log_in(&self, auth_key_id: u64, user: i64) {
+        self.shared.state().world.log_in(auth_key_id, user);
+    }
+
+    /// Every message sent through this DC: (from, to, text), oldest first.
+    pub fn messages(&self) -> Vec<(i64, i64, String)> {
+        self.shared
+            .state()
+            .world
+            .messages()
+            .iter()
+            .map(|m| (m.from, m.to, m.text.clone()))
+            .collect()
+    }
+
     /// How many auth keys it has created.
     pub fn auth_key_count(&self) -> usize {
         self.shared.keys().len()
@@ -274,6 +327,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let conn_shared = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name("testdc-conn".into())
+            .stack_size(16 << 20)
             .spawn(move || connection::serve(stream, &conn_shared));
         if let Err(e) = spawned {
             eprintln!("testdc: cannot start a connection thread: {e}");

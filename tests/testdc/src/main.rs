@@ -17,13 +17,17 @@ OPTIONS:
     --rsa-key <FILE>     RSA key file with `n=`, `e=`, `d=` hex lines [default: the public
                          test key built in; never use it beyond 127.0.0.1]
     --idle-timeout <S>   close connections silent for S seconds [default: 60]
+    --bot <NAME>         create a bot named NAME (username NAME_bot) and print its token;
+                         may be given several times
     -q, --quiet          don't log connection events to stderr
     -h, --help           print this help
 
 On start it prints the address, the RSA public key (n and e in hex) and its fingerprint,
 which a client must trust. Every transport is served (abridged, intermediate, padded
-intermediate, full, obfuscated). Stage: the auth-key exchange is served; the encrypted
-session and API methods are not yet (such connections are closed and logged).
+intermediate, full, obfuscated), the auth-key exchange, the encrypted session, and an
+API slice for bots: help.getConfig, help.getNearestDc, auth.importBotAuthorization,
+auth.logOut, users.getUsers, users.getFullUser, updates.getState, updates.getDifference,
+messages.sendMessage. Other methods get `400 INPUT_METHOD_INVALID`.
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +47,7 @@ fn run() -> Result<(), String> {
         verbose: true,
         ..Config::default()
     };
+    let mut bots = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -73,6 +78,7 @@ fn run() -> Result<(), String> {
                     .map_err(|_| "--idle-timeout takes whole seconds")?;
                 config.idle_timeout = Duration::from_secs(s.max(1));
             }
+            "--bot" => bots.push(value("--bot")?),
             "-q" | "--quiet" => config.verbose = false,
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -87,6 +93,14 @@ fn run() -> Result<(), String> {
         dc.fingerprint(),
         dc.fingerprint() as u64
     );
+    println!(
+        "user id={} first_name=Alice username=alice (a user bots can message)",
+        ferrogram_testdc::world::FIRST_USER_ID
+    );
+    for name in bots {
+        let (id, token) = dc.create_bot(&name, &format!("{name}_bot"));
+        println!("bot id={id} username={name}_bot token={token}");
+    }
     loop {
         std::thread::park();
     }

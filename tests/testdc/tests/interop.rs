@@ -22,8 +22,30 @@ fn python() -> PathBuf {
     }
 }
 
-fn driver() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/handshake.py")
+fn driver(script: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../interop")
+        .join(script)
+}
+
+fn run(
+    dc: &TestDc,
+    script: &str,
+    client: &str,
+    transport: &str,
+    extra: &[(&str, String)],
+) -> std::process::Output {
+    let mut cmd = Command::new(python());
+    cmd.arg(driver(script))
+        .env("TESTDC_PORT", dc.addr().port().to_string())
+        .env("TESTDC_RSA_N", hex(&dc.public_key().n_be_bytes()))
+        .env("TESTDC_RSA_E", format!("{:x}", dc.public_key().e()))
+        .env("TESTDC_CLIENT", client)
+        .env("TESTDC_TRANSPORT", transport);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the interop python runs")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -34,18 +56,9 @@ fn hex(bytes: &[u8]) -> String {
 /// reports.
 fn keys_over(client: &str, transports: &[&str]) {
     let dc = TestDc::start(Config::default()).expect("test DC starts");
-    let n = hex(&dc.public_key().n_be_bytes());
     let mut failures = Vec::new();
     for transport in transports {
-        let out = Command::new(python())
-            .arg(driver())
-            .env("TESTDC_PORT", dc.addr().port().to_string())
-            .env("TESTDC_RSA_N", &n)
-            .env("TESTDC_RSA_E", format!("{:x}", dc.public_key().e()))
-            .env("TESTDC_CLIENT", client)
-            .env("TESTDC_TRANSPORT", transport)
-            .output()
-            .expect("the interop python runs");
+        let out = run(&dc, "handshake.py", client, transport, &[]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let line = stdout.lines().find(|l| l.starts_with("OK "));
         let Some(id_hex) = line.and_then(|l| l.split_whitespace().nth(3)) else {
@@ -89,6 +102,74 @@ fn telethon_makes_auth_keys_over_every_transport() {
 fn kurigram_makes_auth_keys_over_every_transport() {
     // Kurigram has no obfuscated padded-intermediate transport.
     keys_over(
+        "kurigram",
+        &[
+            "full",
+            "abridged",
+            "intermediate",
+            "padded",
+            "obf-abridged",
+            "obf-intermediate",
+        ],
+    );
+}
+
+/// A bot logs in with a token the DC issued, calls get_me and messages the DC's user; the
+/// DC must have stored exactly that message from that bot, over every transport.
+fn bot_flow(client: &str, transports: &[&str]) {
+    let dc = TestDc::start(Config::default()).expect("test DC starts");
+    let mut failures = Vec::new();
+    for (i, transport) in transports.iter().enumerate() {
+        let (bot, token) = dc.create_bot("Alert", &format!("alert{i}"));
+        let text = format!("{client} over {transport}: disk almost full");
+        let out = run(
+            &dc,
+            "bot_flow.py",
+            client,
+            transport,
+            &[("TESTDC_BOT_TOKEN", token), ("TESTDC_TEXT", text.clone())],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let ok = stdout
+            .lines()
+            .find(|l| l.starts_with("OK "))
+            .map(|l| l.split_whitespace().nth(3) == Some(bot.to_string().as_str()));
+        let stored = dc
+            .messages()
+            .contains(&(bot, ferrogram_testdc::world::FIRST_USER_ID, text));
+        if ok != Some(true) || !stored {
+            failures.push(format!(
+                "{client} over {transport}: reported {:?}, message stored: {stored} (exit {:?})\n{}",
+                stdout.trim(),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+#[ignore = "needs Telethon in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn telethon_bot_logs_in_and_sends_over_every_transport() {
+    bot_flow(
+        "telethon",
+        &[
+            "full",
+            "abridged",
+            "intermediate",
+            "padded",
+            "obf-abridged",
+            "obf-intermediate",
+            "obf-padded",
+        ],
+    );
+}
+
+#[test]
+#[ignore = "needs Kurigram in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn kurigram_bot_logs_in_and_sends_over_every_transport() {
+    bot_flow(
         "kurigram",
         &[
             "full",
