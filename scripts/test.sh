@@ -29,6 +29,9 @@ FERROGRAM_INTEROP_PYTHON="$PWD/.venv/bin/python" \
 passed=$(count passed)
 failed=$(count failed)
 
+step "the README's main command: the send_alert example against the bundled test DC"
+cargo run -q -p ferrogram-testdc --example send_alert -- "disk almost full"
+
 step "no_std builds without alloc (thumbv7em, riscv32imac)"
 for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
     cargo build -p ferrogram-tl-types --no-default-features --features view --target "$target"

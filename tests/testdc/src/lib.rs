@@ -8,10 +8,9 @@
 //! `p_q_inner_data` variant, so Telethon, Pyrogram and Kurigram get keys as they would from
 //! Telegram.
 //!
-//! **Stage:** this is the first layer. The encrypted session and the API slice come with the
-//! session state machine. Until then an encrypted message under a key this DC created is
-//! answered by closing the connection (logged as "not served yet"), and one under an unknown
-//! key with transport error -404, as Telegram does.
+//! On top run the encrypted session (the server role of [`ferrogram_mtproto_proto::session`],
+//! one per auth key) and the API slice in [`api`], over the state in [`world`]. An encrypted
+//! message under an unknown key gets transport error -404, as from Telegram.
 //!
 //! ```no_run
 //! use ferrogram_testdc::{Config, TestDc};
