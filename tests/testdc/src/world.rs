@@ -41,9 +41,13 @@ pub struct World {
     accounts: BTreeMap<i64, Account>,
     tokens: HashMap<String, i64>,
     logins: HashMap<u64, i64>,
+    /// phone_code_hash → phone, for codes "sent".
+    code_hashes: HashMap<String, String>,
     /// Per user: the last message id and the update counter.
     boxes: HashMap<i64, (i32, i32)>,
     messages: Vec<StoredMessage>,
+    /// Per user: (message id in their box, pts after it, index into `messages`).
+    box_log: HashMap<i64, Vec<BoxEntry>>,
     next_id: i64,
 }
 
@@ -95,6 +99,36 @@ impl World {
         );
         self.tokens.insert(token.clone(), id);
         (id, token)
+    }
+
+    /// Creates a user account with a phone number (digits only); returns its id.
+    pub fn create_user(&mut self, first_name: &str, phone: &str) -> i64 {
+        self.add_account(first_name, None, Some(phone), false)
+    }
+
+    /// The user with this phone number (digits; `+` and spaces ignored).
+    pub fn user_by_phone(&self, phone: &str) -> Option<i64> {
+        let phone = normalize_phone(phone);
+        self.accounts
+            .values()
+            .find(|a| a.phone.as_deref() == Some(phone.as_str()))
+            .map(|a| a.id)
+    }
+
+    /// Records a login code "sent" to `phone`; returns its `phone_code_hash`.
+    pub fn send_code(&mut self, phone: &str) -> String {
+        let phone = normalize_phone(phone);
+        let hash = format!(
+            "{:016x}",
+            (self.code_hashes.len() as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        );
+        self.code_hashes.insert(hash.clone(), phone);
+        hash
+    }
+
+    /// The phone a `phone_code_hash` was issued for.
+    pub fn code_phone(&self, hash: &str) -> Option<&str> {
+        self.code_hashes.get(hash).map(String::as_str)
     }
 
     /// The account with this id.
@@ -156,6 +190,19 @@ impl World {
             b.1 += 1;
             *b
         };
+        let index = self.messages.len();
+        self.box_log.entry(from).or_default().push(BoxEntry {
+            id: from_id,
+            pts: from_pts,
+            index,
+        });
+        if to != from {
+            self.box_log.entry(to).or_default().push(BoxEntry {
+                id: to_id,
+                pts: to_pts,
+                index,
+            });
+        }
         self.messages.push(StoredMessage {
             id: from_id,
             from,
@@ -171,10 +218,29 @@ impl World {
         }
     }
 
+    /// `user`'s messages after update counter `pts`: (id in their box, the message).
+    pub fn messages_after(&self, user: i64, pts: i32) -> Vec<(i32, &StoredMessage)> {
+        self.box_log
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.pts > pts)
+            .filter_map(|e| self.messages.get(e.index).map(|m| (e.id, m)))
+            .collect()
+    }
+
     /// Every stored message, oldest first.
     pub fn messages(&self) -> &[StoredMessage] {
         &self.messages
     }
+}
+
+/// One message in one user's box.
+#[derive(Clone, Copy, Debug)]
+struct BoxEntry {
+    id: i32,
+    pts: i32,
+    index: usize,
 }
 
 /// Where a sent message landed.
@@ -188,4 +254,9 @@ pub struct Sent {
     pub recipient_id: i32,
     /// The recipient's `pts` after it.
     pub recipient_pts: i32,
+}
+
+/// Digits only.
+pub fn normalize_phone(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
 }

@@ -218,3 +218,115 @@ fn unknown_methods_and_damaged_queries_get_rpc_errors() {
         e.message
     );
 }
+
+#[test]
+fn a_user_signs_up_signs_in_and_catches_up_with_get_difference() {
+    let mut w = World::new();
+    let (_, token) = w.create_bot("Alert bot", "alert_bot");
+    import_bot(&mut w, &token).result.unwrap();
+    const NEW_KEY: u64 = 0x5EED;
+    let send_code = |w: &mut World, phone: &str| {
+        let q = f::auth::SendCode {
+            phone_number: phone.into(),
+            api_id: 1,
+            api_hash: "0".repeat(32),
+            settings: enums::CodeSettings::CodeSettings(types::CodeSettings {
+                allow_flashcall: false,
+                current_number: false,
+                allow_app_hash: false,
+                allow_missed_call: false,
+                allow_firebase: false,
+                unknown_number: false,
+                logout_tokens: None,
+                token: None,
+                app_sandbox: None,
+            }),
+        };
+        let sent = call(w, NEW_KEY, &q).result.unwrap();
+        let enums::auth::SentCode::SentCode(sent) =
+            enums::auth::SentCode::from_bytes(&sent).unwrap()
+        else {
+            panic!()
+        };
+        sent.phone_code_hash
+    };
+    let sign_in = |hash: &str, phone: &str, code: &str| f::auth::SignIn {
+        phone_number: phone.into(),
+        phone_code_hash: hash.into(),
+        phone_code: Some(code.into()),
+        email_verification: None,
+    };
+
+    // Alice exists: a wrong code, then the DC's code ("22222" on DC 2).
+    let hash = send_code(&mut w, "+1 555 000 0001");
+    assert_eq!(api::login_code(2), "22222");
+    assert_eq!(
+        err(&mut w, NEW_KEY, &sign_in(&hash, "15550000001", "11111")),
+        (400, "PHONE_CODE_INVALID".into())
+    );
+    assert_eq!(
+        err(&mut w, NEW_KEY, &sign_in("bogus", "15550000001", "22222")),
+        (400, "PHONE_CODE_EXPIRED".into())
+    );
+    call(&mut w, NEW_KEY, &sign_in(&hash, "15550000001", "22222"))
+        .result
+        .unwrap();
+    assert_eq!(w.logged_in(NEW_KEY), Some(FIRST_USER_ID));
+
+    // A new number must sign up first.
+    const BOB_KEY: u64 = 0xB0B;
+    let hash = send_code(&mut w, "15550000002");
+    let q = sign_in(&hash, "15550000002", "22222");
+    let answer = api::call(&mut w, &caller(BOB_KEY), &q.to_bytes().unwrap())
+        .result
+        .unwrap();
+    assert!(matches!(
+        enums::auth::Authorization::from_bytes(&answer).unwrap(),
+        enums::auth::Authorization::SignUpRequired(_)
+    ));
+    let up = f::auth::SignUp {
+        no_joined_notifications: false,
+        phone_number: "15550000002".into(),
+        phone_code_hash: hash,
+        first_name: "Bob".into(),
+        last_name: String::new(),
+    };
+    api::call(&mut w, &caller(BOB_KEY), &up.to_bytes().unwrap())
+        .result
+        .unwrap();
+    assert!(w.logged_in(BOB_KEY).is_some());
+
+    // The bot writes to Alice; her getDifference from pts 0 returns the message and the bot.
+    w.send(
+        w.logged_in(BOT_KEY).unwrap(),
+        FIRST_USER_ID,
+        1_790_000_000,
+        "hi Alice",
+    );
+    let diff = f::updates::GetDifference {
+        pts: 0,
+        pts_limit: None,
+        pts_total_limit: None,
+        date: 0,
+        qts: 0,
+        qts_limit: None,
+    };
+    let d = call(&mut w, NEW_KEY, &diff).result.unwrap();
+    let enums::updates::Difference::Difference(d) =
+        enums::updates::Difference::from_bytes(&d).unwrap()
+    else {
+        panic!("expected a difference")
+    };
+    let enums::Message::Message(m) = &d.new_messages[0] else {
+        panic!()
+    };
+    assert_eq!((m.id, m.out, m.message.as_str()), (1, false, "hi Alice"));
+    assert_eq!(d.users.len(), 2);
+    let mut at_end = diff.clone();
+    at_end.pts = 1;
+    let d = call(&mut w, NEW_KEY, &at_end).result.unwrap();
+    assert!(matches!(
+        enums::updates::Difference::from_bytes(&d).unwrap(),
+        enums::updates::Difference::Empty(_)
+    ));
+}

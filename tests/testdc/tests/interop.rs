@@ -181,3 +181,38 @@ fn kurigram_bot_logs_in_and_sends_over_every_transport() {
         ],
     );
 }
+
+/// Two clients of one library: a user signs in with Alice's phone and the DC's login code,
+/// a bot messages her, and her client receives it as an update.
+fn receive(client: &str, transport: &str) {
+    let dc = TestDc::start(Config::default()).expect("test DC starts");
+    let (_, token) = dc.create_bot("Alert", "alert_bot");
+    let text = format!("{client} update over {transport}");
+    let out = run(
+        &dc,
+        "receive.py",
+        client,
+        transport,
+        &[("TESTDC_BOT_TOKEN", token), ("TESTDC_TEXT", text.clone())],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("OK ") && l.ends_with(&text)),
+        "{client}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs Telethon in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn telethon_user_signs_in_and_receives_a_bot_message() {
+    receive("telethon", "full");
+}
+
+#[test]
+#[ignore = "needs Kurigram in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn kurigram_user_signs_in_and_receives_a_bot_message() {
+    receive("kurigram", "abridged");
+}
