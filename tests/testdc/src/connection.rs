@@ -185,15 +185,23 @@ impl<'s> Connection<'s> {
             return Some(End::Handshake(e.to_string()));
         }
         let mut answer = [0u8; MAX_ANSWER];
-        match self.handshake.poll_transmit(now, &mut answer) {
-            Ok(Some(n)) => {
-                if let Err(e) = self.send(&answer[..n]) {
-                    return Some(e);
-                }
-            }
-            Ok(None) => {}
+        let answer_len = match self.handshake.poll_transmit(now, &mut answer) {
+            Ok(n) => n,
             Err(e) => return Some(End::Handshake(e.to_string())),
+        };
+        // The key is stored before dh_gen_ok leaves: a client may use it on another
+        // connection the moment it has the answer.
+        self.store_new_key();
+        if let Some(n) = answer_len {
+            if let Err(e) = self.send(&answer[..n]) {
+                return Some(e);
+            }
         }
+        None
+    }
+
+    /// Stores the key the handshake just made, if it made one.
+    fn store_new_key(&mut self) {
         if let Some(key) = self.handshake.poll_result() {
             let id = AuthKey::new(key.auth_key).id_u64();
             self.shared.log(
@@ -217,7 +225,6 @@ impl<'s> Connection<'s> {
                 },
             );
         }
-        None
     }
 
     /// An encrypted message: through the key's session, queries to the API, answers and
