@@ -3,9 +3,12 @@
 //! closes the connection: both sides reconnect), with the client's clock skewed and its
 //! first salt sometimes wrong. Every request must get exactly one outcome, and the right one.
 //!
+//! Each connection is a real transport (abridged, intermediate, padded intermediate or full,
+//! plain or obfuscated, chosen per connection): a delivered message is framed by the sender's
+//! encoder and reaches the receiver's decoder in random chunks, as over TCP.
+//!
 //! `SIM_SEEDS` (default 100) and `SIM_REQUESTS` (default 100 per seed) scale the run; the
-//! figures are printed with `--nocapture`. Transport chunking is not modelled here: the
-//! session works on whole payloads (the transports' own tests chunk randomly).
+//! figures are printed with `--nocapture`.
 
 mod session_common;
 
@@ -21,6 +24,8 @@ use ferrogram_mtproto_proto::session::{
     DropReason, EnqueueError, Event, RequestError, RequestId, RequestOptions, Session,
     SessionConfig,
 };
+use ferrogram_mtproto_proto::transport::obfuscated::ClientInit;
+use ferrogram_mtproto_proto::transport::{Decoder, EncodeOptions, Encoder, TransportKind};
 use session_common::{TestRng, gzip_packed};
 
 const T0: u64 = 1_700_000_000_000_000_000;
@@ -66,8 +71,107 @@ struct Packet {
     bytes: Vec<u8>,
 }
 
+/// One TCP connection: both ends' transport codecs.
+struct Link {
+    client_enc: Encoder,
+    client_dec: Decoder<Vec<u8>>,
+    server_enc: Encoder,
+    server_dec: Decoder<Vec<u8>>,
+    rng: TestRng,
+}
+
+impl Link {
+    /// Opens a connection of a random transport; the client's tag or obfuscation header is
+    /// sent (and read by the server) at once, as a driver does right after connecting.
+    fn open(rng: &mut TestRng, stats: &mut Stats) -> Self {
+        let kinds = [
+            TransportKind::Abridged,
+            TransportKind::Intermediate,
+            TransportKind::PaddedIntermediate,
+            TransportKind::Full,
+        ];
+        let kind = kinds[rng.below(4) as usize];
+        let obfuscated = kind != TransportKind::Full && rng.chance(500);
+        let buf = || vec![0u8; 64 * 1024];
+        let (mut client_enc, client_dec) = if obfuscated {
+            stats.obfuscated += 1;
+            ClientInit::new(rng, kind, Some(2), None)
+                .expect("obfuscation header")
+                .split(buf())
+        } else {
+            (Encoder::client(kind), Decoder::client(kind, buf()))
+        };
+        let mut server_dec = Decoder::server(buf());
+        let mut preamble = [0u8; 64];
+        let n = client_enc.write_preamble(&mut preamble).expect("preamble");
+        let mut input = &preamble[..n];
+        assert!(server_dec.decode(&mut input).expect("preamble").is_none());
+        // The full transport has no preamble: the server knows it from the first frame, and
+        // its (plain) encoder needs nothing from the client.
+        let server_enc = match server_dec.take_encoder() {
+            Some(e) => e,
+            None => {
+                assert_eq!(kind, TransportKind::Full);
+                Encoder::server(kind)
+            }
+        };
+        Link {
+            client_enc,
+            client_dec,
+            server_enc,
+            server_dec,
+            rng: TestRng::new(rng.u64()),
+        }
+    }
+
+    /// Frames `payload` and feeds it to the other end in random chunks; returns the
+    /// payloads the receiver's decoder produced (padded intermediate keeps its padding,
+    /// which the sessions ignore).
+    fn carry(&mut self, to_server: bool, payload: &[u8]) -> Vec<Vec<u8>> {
+        let Link {
+            client_enc,
+            client_dec,
+            server_enc,
+            server_dec,
+            rng,
+        } = self;
+        let (enc, dec) = if to_server {
+            (client_enc, server_dec)
+        } else {
+            (server_enc, client_dec)
+        };
+        let mut wire = vec![0u8; payload.len() + 128];
+        let n = enc
+            .encode(payload, EncodeOptions::default(), rng, &mut wire)
+            .expect("frame");
+        let mut out = Vec::new();
+        let mut rest = &wire[..n];
+        while !rest.is_empty() {
+            let take = match rng.below(4) {
+                0 => 1,
+                1 => 1 + rng.below(8) as usize,
+                _ => 1 + rng.below(rest.len() as u64) as usize,
+            }
+            .min(rest.len());
+            let mut chunk = &rest[..take];
+            rest = &rest[take..];
+            while let Some(event) = dec.decode(&mut chunk).expect("decode") {
+                match event {
+                    ferrogram_mtproto_proto::transport::Event::Packet { payload, .. } => {
+                        out.push(payload.to_vec())
+                    }
+                    other => panic!("unexpected transport event {other:?}"),
+                }
+            }
+        }
+        out
+    }
+}
+
 #[derive(Default, Debug, Clone, Copy)]
 struct Stats {
+    obfuscated: u64,
+    forgotten: u64,
     requests: u64,
     packets: u64,
     lost: u64,
@@ -161,6 +265,7 @@ fn run(seed: u64, n_requests: usize) -> Stats {
     let mut cancels: BTreeMap<u64, RequestId> = BTreeMap::new();
     let mut in_flight: Vec<Packet> = Vec::new();
     let mut conn = 0u32;
+    let mut link = Link::open(&mut net, &mut stats);
     let mut reconnect_at: Option<u64> = None;
     let mut updates_seen = HashSet::new();
     let mut next_update = 0u32;
@@ -265,6 +370,9 @@ fn run(seed: u64, n_requests: usize) -> Stats {
             }
         }
         while let Some(e) = server.poll_event() {
+            if matches!(e, ServerEvent::Forgotten { .. }) {
+                stats.forgotten += 1;
+            }
             // The server closes a connection that delivered an undecryptable message.
             if matches!(e, ServerEvent::Dropped(DropReason::Decrypt(_))) && reconnect_at.is_none() {
                 reconnect_at = Some(now + 100 * MS);
@@ -295,10 +403,14 @@ fn run(seed: u64, n_requests: usize) -> Stats {
         }
         assert!(
             now < deadline,
-            "seed {seed}: stuck: {} of {} outcomes; client {:?}",
+            "seed {seed}: stuck: {} of {} outcomes; backlog {}, in flight {}, reconnect {:?}; client {:#?}; server {:#?}",
             outcomes.len(),
             expect.len(),
-            client
+            backlog.len(),
+            in_flight.len(),
+            reconnect_at,
+            client,
+            server,
         );
 
         // ----- the next thing to happen -----
@@ -326,6 +438,7 @@ fn run(seed: u64, n_requests: usize) -> Stats {
             conn += 1;
             stats.reconnects += 1;
             in_flight.clear();
+            link = Link::open(&mut net, &mut stats);
             client.handle_reconnect(client_now(now));
             server.handle_reconnect();
             continue;
@@ -378,13 +491,15 @@ fn run(seed: u64, n_requests: usize) -> Stats {
             .min_by_key(|(_, p)| p.at)
             .map(|(i, _)| i)
         {
-            let mut p = in_flight.swap_remove(i);
+            let p = in_flight.swap_remove(i);
             if p.conn == conn {
                 stats.packets += 1;
-                if p.to_server {
-                    server.handle_packet(UnixNanos(now), &mut p.bytes);
-                } else {
-                    client.handle_packet(client_now(now), &mut p.bytes);
+                for mut bytes in link.carry(p.to_server, &p.bytes) {
+                    if p.to_server {
+                        server.handle_packet(UnixNanos(now), &mut bytes);
+                    } else {
+                        client.handle_packet(client_now(now), &mut bytes);
+                    }
                 }
             }
         }
@@ -465,6 +580,8 @@ fn every_request_gets_exactly_one_correct_outcome() {
     for seed in first..first + seeds {
         let s = run(seed, requests);
         total.requests += s.requests;
+        total.obfuscated += s.obfuscated;
+        total.forgotten += s.forgotten;
         total.packets += s.packets;
         total.lost += s.lost;
         total.duplicated += s.duplicated;

@@ -791,6 +791,23 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize> cor
     for Session<P, REQ, OUT, IN>
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if f.alternate() {
+            // `{:#?}`: the slots too, for diagnosing a stuck session.
+            let slots: heapless::Vec<_, REQ> = self
+                .slots
+                .iter()
+                .filter(|s| s.state != SlotState::Free)
+                .map(|s| (s.kind, s.state, s.msg_ids, s.acked, s.sent_at.0))
+                .collect();
+            return f
+                .debug_struct("Session")
+                .field("session_id", &self.session_id)
+                .field("salt", &self.salts.current())
+                .field("acks", &self.acks.len())
+                .field("timers", &self.timers)
+                .field("slots", &slots)
+                .finish_non_exhaustive();
+        }
         f.debug_struct("Session")
             .field("session_id", &self.session_id)
             .field("auth_key", &self.key)

@@ -38,6 +38,13 @@ use crate::msg_id::UnixNanos;
 
 /// Messages the server keeps until acknowledged (answers, updates, notifications).
 pub const MAX_OUT_MESSAGES: usize = 64;
+/// An unacknowledged message is re-sent at most this long after it was made: a client
+/// ignores server msg_ids more than 300 s in the past (security guidelines), so an older
+/// one could only block the queue.
+pub const MAX_UNACKED_AGE_SECS: i64 = 300;
+/// Queries whose answers were forgotten unacknowledged, remembered so that a
+/// `msgs_state_req` about them says "not received" and the client re-sends them.
+const FORGOTTEN_ANSWERS: usize = 32;
 const MAX_EVENTS: usize = 16;
 
 /// Settings of the server side.
@@ -78,25 +85,49 @@ pub enum ServerEvent {
         /// The code sent.
         code: i32,
     },
+    /// A message sent but never acknowledged was forgotten: it grew older than
+    /// [`MAX_UNACKED_AGE_SECS`], or its place was needed for a new one (the queue holds
+    /// [`MAX_OUT_MESSAGES`]). If it answered a query, a `msgs_state_req` about that query is
+    /// answered "not received", so the client sends it again; an update is lost (clients
+    /// recover those from the update state, as from any gap).
+    Forgotten {
+        /// The forgotten message.
+        msg_id: i64,
+        /// The query it answered, if it was an `rpc_result`.
+        req_msg_id: Option<i64>,
+    },
 }
 
 /// Why the server could not queue a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ServerError {
-    /// The outgoing queue or its byte store is full: the client has not acknowledged enough.
+    /// The outgoing queue or its byte store is full of messages not sent yet (sent ones are
+    /// forgotten to make room, see [`ServerEvent::Forgotten`]).
     QueueFull,
     /// The body is empty or not a multiple of 4 bytes.
     NotTl,
+    /// The message is larger than the whole outgoing store (`OUT`).
+    TooLarge {
+        /// Its length in bytes.
+        len: usize,
+        /// The largest the store holds.
+        max: usize,
+    },
 }
 
 impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::QueueFull => f.write_str(
-                "the server's outgoing queue is full (unacknowledged messages); send what is \
-                 queued and wait for acknowledgements",
+                "the server's outgoing queue is full of messages not sent yet; call \
+                 poll_transmit and send them, then try again",
             ),
             Self::NotTl => f.write_str("the body is not a serialized TL object"),
+            Self::TooLarge { len, max } => write!(
+                f,
+                "a {len}-byte message does not fit in the server session's outgoing store \
+                 ({max} bytes at most); raise its OUT capacity"
+            ),
         }
     }
 }
@@ -149,6 +180,7 @@ pub struct ServerSession<P: CryptoProvider, const QUERIES: usize, const OUT: usi
     events: Deque<ServerEvent, MAX_EVENTS>,
     release: Option<Span>,
     sessions_created: i64,
+    forgotten: Deque<i64, FORGOTTEN_ANSWERS>,
 }
 
 impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
@@ -172,6 +204,7 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
             events: Deque::new(),
             release: None,
             sessions_created: 0,
+            forgotten: Deque::new(),
         }
     }
 
@@ -238,8 +271,18 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
         write: impl FnOnce(&mut [u8]) -> usize,
         max: usize,
     ) -> Result<(), ServerError> {
-        if self.out.is_full() {
-            return Err(ServerError::QueueFull);
+        if max > ByteStore::<OUT>::max_record() {
+            return Err(ServerError::TooLarge {
+                len: max,
+                max: ByteStore::<OUT>::max_record(),
+            });
+        }
+        self.forget_expired(now);
+        // Room is made by forgetting the oldest messages already sent; unsent ones stay.
+        while self.out.is_full() || self.out_store.free_after_compaction() < max {
+            if !self.forget_oldest_sent() {
+                return Err(ServerError::QueueFull);
+            }
         }
         if self.out_store.free_at_top() < max && self.out_store.has_garbage() {
             for m in self.out.iter_mut() {
@@ -265,6 +308,45 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
         };
         let _ = self.out.push(msg);
         Ok(())
+    }
+
+    /// Forgets unacknowledged messages older than [`MAX_UNACKED_AGE_SECS`].
+    fn forget_expired(&mut self, now: UnixNanos) {
+        let limit = (now.secs() as i64).saturating_sub(MAX_UNACKED_AGE_SECS);
+        while let Some(i) = self.out.iter().position(|m| (m.msg_id >> 32) < limit) {
+            self.forget(i);
+        }
+    }
+
+    /// Forgets the oldest message already sent; `false` if none was sent.
+    fn forget_oldest_sent(&mut self) -> bool {
+        match self.out.iter().position(|m| m.sent) {
+            Some(i) => {
+                self.forget(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn forget(&mut self, i: usize) {
+        let m = self.out.remove(i);
+        let body = self.out_store.get(m.body);
+        let req_msg_id = (body.len() >= 12 && body[..4] == RPC_RESULT_ID.to_le_bytes())
+            .then(|| i64::from_le_bytes(body[4..12].try_into().unwrap_or([0; 8])));
+        self.out_store.free(m.body);
+        if let Some(req) = req_msg_id {
+            if self.forgotten.is_full() {
+                self.forgotten.pop_front();
+            }
+            let _ = self.forgotten.push_back(req);
+        }
+        if m.content {
+            self.event(ServerEvent::Forgotten {
+                msg_id: m.msg_id,
+                req_msg_id,
+            });
+        }
     }
 
     fn queue_bytes(
@@ -554,7 +636,11 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
                 let mut info: Vec<u8, 256> = Vec::new();
                 let lowest = self.replay.lowest().unwrap_or(i64::MAX);
                 for id in service::ids(&ids).take(256) {
-                    let state = if self.replay.contains(id) {
+                    let state = if self.forgotten.iter().any(|&f| f == id) {
+                        // Received, but its answer was forgotten: "not received" makes the
+                        // client send it again.
+                        2
+                    } else if self.replay.contains(id) {
                         4
                     } else if id < lowest {
                         1
@@ -746,5 +832,28 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
                 rng,
             )
             .map(Some)
+    }
+}
+
+impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize> fmt::Debug
+    for ServerSession<P, QUERIES, OUT, IN>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let alternate = f.alternate();
+        let mut d = f.debug_struct("ServerSession");
+        d.field("session_id", &self.session_id)
+            .field("auth_key", &self.key)
+            .field("queued_messages", &self.out.len())
+            .field("queries", &self.queries.len())
+            .field("acks", &self.acks.len());
+        if alternate {
+            let out: Vec<(i64, bool, bool), MAX_OUT_MESSAGES> = self
+                .out
+                .iter()
+                .map(|m| (m.msg_id, m.content, m.sent))
+                .collect();
+            d.field("out", &out);
+        }
+        d.finish_non_exhaustive()
     }
 }

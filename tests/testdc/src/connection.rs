@@ -263,6 +263,10 @@ impl<'s> Connection<'s> {
                     ServerEvent::Refused { msg_id, code } => {
                         format!("refused msg {msg_id:#x} with bad_msg code {code}")
                     }
+                    ServerEvent::Forgotten { msg_id, req_msg_id } => format!(
+                        "forgot unacknowledged msg {msg_id:#x}{}",
+                        req_msg_id.map_or(String::new(), |r| format!(" (answer to {r:#x})"))
+                    ),
                 };
                 self.shared.log(self.peer, format_args!("{what}"));
             }
