@@ -6,10 +6,8 @@
 //!
 //! `cargo bench -p ferrogram-mtproto-proto --bench session -- --warm-up-time 1 --measurement-time 3`
 //!
-//! grammers-mtproto is not measured alongside: its encrypted state needs grammers-tl-types,
-//! whose full generated API layer takes many minutes to build on the CI machine, and its
-//! `Encrypted` type serializes through `Vec`s so the comparison would be of allocation
-//! strategy as much as of protocol work.
+//! grammers-mtproto is measured alongside in `peer-bench` (`cargo bench --bench session`
+//! there), against the same server session; this bench needs no peer crates.
 
 #[path = "../tests/session_common/mod.rs"]
 mod session_common;

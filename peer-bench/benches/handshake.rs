@@ -42,9 +42,13 @@ fn ours(t: &Transcript, packets: &[Vec<u8>; 3]) -> [u8; 256] {
     let mut hs = ClientHandshake::new(ClientConfig::new(PRODUCTION_KEYS, 2), now, &mut rng);
     let mut out = [0u8; 512];
     for packet in packets {
-        let n = hs.poll_transmit(now, &mut out).expect("buffer").expect("a request");
+        let n = hs
+            .poll_transmit(now, &mut out)
+            .expect("buffer")
+            .expect("a request");
         black_box(&out[..n]);
-        hs.handle_packet(now, packet, &mut rng).expect("our client accepts");
+        hs.handle_packet(now, packet, &mut rng)
+            .expect("our client accepts");
     }
     hs.poll_result().expect("a key").auth_key
 }
@@ -72,7 +76,11 @@ fn handshake(c: &mut Criterion) {
     // Both clients must reach the server's key before anything is timed.
     assert_eq!(ours(&t, &packets), t.auth_key, "ferrogram's key differs");
     assert_eq!(grammers(&t), t.auth_key, "grammers' key differs");
-    assert_eq!(script::remaining(), 0, "grammers drew a different amount of randomness");
+    assert_eq!(
+        script::remaining(),
+        0,
+        "grammers drew a different amount of randomness"
+    );
 
     paired_minimums(&t, &packets);
 

@@ -51,8 +51,19 @@ pub mod script {
         })
     }
 
+    thread_local! {
+        static ENDLESS: RefCell<Option<super::Filler>> = const { RefCell::new(None) };
+    }
+
+    /// After the script runs out, serve an endless seeded stream instead of failing (for
+    /// benches of long-running states, such as the session's padding draws). Note that this
+    /// spares grammers the `getrandom` system call it makes per message in real use.
+    pub fn endless(seed: u64) {
+        ENDLESS.with(|e| *e.borrow_mut() = Some(super::Filler::new(seed)));
+    }
+
     pub(super) fn fill(dest: &mut [u8]) -> bool {
-        BYTES.with(|s| {
+        let scripted = BYTES.with(|s| {
             let mut s = s.borrow_mut();
             let start = s.1;
             let Some(src) = s.0.get(start..start + dest.len()) else {
@@ -61,7 +72,15 @@ pub mod script {
             dest.copy_from_slice(src);
             s.1 += dest.len();
             true
-        })
+        });
+        scripted
+            || ENDLESS.with(|e| match e.borrow_mut().as_mut() {
+                Some(f) => {
+                    f.fill(dest);
+                    true
+                }
+                None => false,
+            })
     }
 }
 
