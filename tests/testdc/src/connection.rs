@@ -288,9 +288,7 @@ impl<'s> Connection<'s> {
             );
         }
         updates_to.entry(key_id).or_insert(session_id);
-        let Some(slot) = sessions.get_mut(&slot_id) else {
-            return None;
-        };
+        let slot = sessions.get_mut(&slot_id)?;
         slot.last_used = *tick;
         let session = &mut slot.session;
         if self.attached != Some(slot_id) {

@@ -308,7 +308,7 @@ impl World {
             top.insert(m.peer_for(user), (id, m));
         }
         let mut out: Vec<_> = top.into_values().collect();
-        out.sort_by(|a, b| (b.1.date, b.0).cmp(&(a.1.date, a.0)));
+        out.sort_by_key(|(id, m)| std::cmp::Reverse((m.date, *id)));
         out
     }
 

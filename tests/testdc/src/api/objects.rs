@@ -42,10 +42,10 @@ pub(super) fn stored_message(
     m: &StoredMessage,
     dc_id: i32,
 ) -> Result<enums::Message, ApiError> {
-    let media = match m.document.and_then(|d| world.files().document(d)) {
-        Some(doc) => Some(document_media(doc, dc_id)),
-        None => None,
-    };
+    let media = m
+        .document
+        .and_then(|d| world.files().document(d))
+        .map(|doc| document_media(doc, dc_id));
     message(
         id,
         m.from == owner,
