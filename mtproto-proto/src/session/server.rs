@@ -746,6 +746,12 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
             let framed =
                 CONTAINER_HEADER_LEN + INNER_HEADER_LEN * (count + 1) + total + m.body.len();
             if framed > cap {
+                // A message too big for a container (a 1 MiB `upload.file`, say) goes out
+                // alone, without the pending acks, if the buffer holds it.
+                if picked.is_empty() && m.body.len() <= packet.body_capacity() {
+                    let _ = picked.push(i);
+                    count = 1;
+                }
                 break;
             }
             let _ = picked.push(i);

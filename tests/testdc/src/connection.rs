@@ -6,6 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ferrogram_mtproto_proto::auth_key::server::{MAX_ANSWER, ServerHandshake};
+use ferrogram_mtproto_proto::crypto::message::{self, Role};
 use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
 use ferrogram_mtproto_proto::crypto::provider::Software;
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
@@ -17,7 +18,7 @@ use getrandom::SysRng;
 use rand_core::UnwrapErr;
 
 use crate::api::{self, Caller};
-use crate::{Session, Shared, State, StoredKey};
+use crate::{Session, SessionSlot, Shared, State, StoredKey};
 
 /// How often a waiting connection wakes to send updates pushed by other connections.
 const PUSH_POLL: Duration = Duration::from_millis(50);
@@ -69,8 +70,8 @@ struct Connection<'s> {
     out: Vec<u8>,
     /// Encrypted payloads from the session before framing.
     tx: Vec<u8>,
-    /// The auth key whose session this connection carries.
-    attached: Option<u64>,
+    /// The (auth key, session id) whose session this connection carries.
+    attached: Option<(u64, i64)>,
 }
 
 fn now() -> UnixNanos {
@@ -91,7 +92,8 @@ impl<'s> Connection<'s> {
             handshake: ServerHandshake::new(&shared.key),
             rng: UnwrapErr(SysRng),
             out: vec![0u8; DEFAULT_MAX_FRAME_LEN + 64],
-            tx: vec![0u8; 512 * 1024],
+            // The largest answer (a 1 MiB upload.file) encrypted, within a transport frame.
+            tx: vec![0u8; DEFAULT_MAX_FRAME_LEN],
             attached: None,
         }
     }
@@ -227,8 +229,8 @@ impl<'s> Connection<'s> {
         }
     }
 
-    /// An encrypted message: through the key's session, queries to the API, answers and
-    /// pushed updates back out.
+    /// An encrypted message: through its session (by auth key and session id), queries to
+    /// the API, answers and pushed updates back out.
     fn handle_encrypted(&mut self, key_id: u64, stored: &StoredKey, payload: &[u8]) -> Option<End> {
         let now = now();
         let caller = Caller {
@@ -237,20 +239,62 @@ impl<'s> Connection<'s> {
             dc_id: self.shared.config.dc_id,
             port: self.shared.port(),
         };
+        let key = AuthKey::new(stored.auth_key);
+        // The session id is inside the encryption: open a copy to route the message.
         let mut payload = payload.to_vec();
+        let mut peek = payload.clone();
+        let session_id = match message::decrypt(
+            &mut Software,
+            &key,
+            Role::Server,
+            message::strip_transport_padding(&mut peek),
+        ) {
+            Ok(d) => d.header.session_id,
+            Err(e) => {
+                self.shared.log(
+                    self.peer,
+                    format_args!("dropped an undecryptable message: {e}"),
+                );
+                return None;
+            }
+        };
+        drop(peek);
+        let slot_id = (key_id, session_id);
         let mut guard = self.shared.state();
-        let State { world, sessions } = &mut *guard;
-        let session = sessions.entry(key_id).or_insert_with(|| {
-            Box::new(Session::new(
-                Software,
-                AuthKey::new(stored.auth_key),
-                ServerConfig::default(),
-            ))
-        });
-        if self.attached != Some(key_id) {
-            // A new connection for this key: unacknowledged answers go out again.
+        let State {
+            world,
+            sessions,
+            updates_to,
+            tick,
+        } = &mut *guard;
+        *tick += 1;
+        if !sessions.contains_key(&slot_id) {
+            let of_key: Vec<((u64, i64), u64)> = sessions
+                .iter()
+                .filter(|(id, _)| id.0 == key_id)
+                .map(|(id, slot)| (*id, slot.last_used))
+                .collect();
+            if of_key.len() >= crate::SESSIONS_PER_KEY
+                && let Some((oldest, _)) = of_key.iter().min_by_key(|(_, used)| *used)
+            {
+                sessions.remove(oldest);
+            }
+            sessions.insert(
+                slot_id,
+                SessionSlot {
+                    session: Box::new(Session::new(Software, key, ServerConfig::default())),
+                    last_used: *tick,
+                },
+            );
+        }
+        updates_to.entry(key_id).or_insert(session_id);
+        let slot = sessions.get_mut(&slot_id)?;
+        slot.last_used = *tick;
+        let session = &mut slot.session;
+        if self.attached != Some(slot_id) {
+            // A new connection for this session: unacknowledged answers go out again.
             session.handle_reconnect();
-            self.attached = Some(key_id);
+            self.attached = Some(slot_id);
         }
         session.handle_packet(now, &mut payload);
         while let Some(event) = session.poll_event() {
@@ -277,6 +321,9 @@ impl<'s> Connection<'s> {
         }
         let mut pushes = Vec::new();
         for (req_msg_id, body) in queries {
+            if api::wants_updates(&body) {
+                updates_to.insert(key_id, session_id);
+            }
             let answer = api::call(world, &caller, &body);
             if self.shared.config.verbose {
                 let name = api::unwrap(&body)
@@ -307,8 +354,11 @@ impl<'s> Connection<'s> {
             pushes.extend(answer.pushes);
         }
         for push in pushes {
-            if let Some(target) = sessions.get_mut(&push.auth_key_id) {
-                let _ = target.push_update(now, &push.update);
+            let Some(&sid) = updates_to.get(&push.auth_key_id) else {
+                continue;
+            };
+            if let Some(target) = sessions.get_mut(&(push.auth_key_id, sid)) {
+                let _ = target.session.push_update(now, &push.update);
             }
         }
         drop(guard);
@@ -317,12 +367,15 @@ impl<'s> Connection<'s> {
 
     /// Sends everything the attached session has queued.
     fn flush(&mut self) -> Option<End> {
-        let key = self.attached?;
+        let slot_id = self.attached?;
         loop {
             let payload = {
                 let mut state = self.shared.state();
-                let session = state.sessions.get_mut(&key)?;
-                match session.poll_transmit(now(), &mut self.rng, &mut self.tx) {
+                let slot = state.sessions.get_mut(&slot_id)?;
+                match slot
+                    .session
+                    .poll_transmit(now(), &mut self.rng, &mut self.tx)
+                {
                     Ok(Some(range)) => self.tx[range].to_vec(),
                     Ok(None) => return None,
                     Err(e) => return Some(End::Session(e.to_string())),

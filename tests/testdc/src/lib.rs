@@ -26,6 +26,7 @@
 pub mod api;
 mod connection;
 pub mod default_key;
+pub mod files;
 pub mod world;
 
 use std::collections::HashMap;
@@ -55,6 +56,10 @@ pub struct Config {
     pub verbose: bool,
     /// Close a connection that sends nothing for this long.
     pub idle_timeout: Duration,
+    /// At most this many bytes of uploads (file parts and documents) are stored; past it,
+    /// uploads get `400 UPLOAD_STORAGE_FULL`. Default
+    /// [`DEFAULT_UPLOAD_LIMIT`](files::DEFAULT_UPLOAD_LIMIT), 256 MiB.
+    pub upload_limit: usize,
 }
 
 impl Default for Config {
@@ -65,6 +70,7 @@ impl Default for Config {
             rsa_key: None,
             verbose: false,
             idle_timeout: Duration::from_secs(60),
+            upload_limit: files::DEFAULT_UPLOAD_LIMIT,
         }
     }
 }
@@ -150,15 +156,34 @@ impl std::fmt::Debug for StoredKey {
     }
 }
 
-/// The encrypted session the test DC keeps per auth key: 64 queries in flight, 256 KiB of
-/// unacknowledged answers, 256 KiB of received queries.
-pub(crate) type Session = ServerSession<Software, 64, { 256 * 1024 }, { 256 * 1024 }>;
+/// The encrypted session the test DC keeps per (auth key, session id): 64 queries in flight,
+/// 8 MiB of unacknowledged answers (a client that acknowledges every ten messages, as
+/// Pyrogram does, may leave several 1 MiB `upload.file` answers waiting), 2 MiB of received
+/// queries (a container of 512 KiB file parts).
+pub(crate) type Session = ServerSession<Software, 64, { 8 * 1024 * 1024 }, { 2 * 1024 * 1024 }>;
+
+/// The sessions one auth key may have at once (a client's main and media sessions, say);
+/// past it the least recently used is forgotten.
+pub(crate) const SESSIONS_PER_KEY: usize = 4;
+
+/// One client session the DC serves.
+pub(crate) struct SessionSlot {
+    pub(crate) session: Box<Session>,
+    /// When it last received a message (a counter: larger is later).
+    pub(crate) last_used: u64,
+}
 
 /// The API world and the sessions, behind one lock (world first, then sessions: one lock,
 /// so no ordering to get wrong).
 pub(crate) struct State {
     pub(crate) world: World,
-    pub(crate) sessions: HashMap<u64, Box<Session>>,
+    /// By (auth key id, session id).
+    pub(crate) sessions: HashMap<(u64, i64), SessionSlot>,
+    /// Per auth key, the session updates go to: the one that most recently sent a query
+    /// other than `upload.*` (those come from clients' media sessions).
+    pub(crate) updates_to: HashMap<u64, i64>,
+    /// The `last_used` clock.
+    pub(crate) tick: u64,
 }
 
 /// What connections share.
@@ -231,13 +256,16 @@ impl TestDc {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("RSA key: {e}")))?;
         let listener = TcpListener::bind(("127.0.0.1", config.port))?;
         let addr = listener.local_addr()?;
+        let upload_limit = config.upload_limit;
         let shared = Arc::new(Shared {
             config,
             key,
             keys: Mutex::new(HashMap::new()),
             state: Mutex::new(State {
-                world: World::new(),
+                world: World::with_upload_limit(upload_limit),
                 sessions: HashMap::new(),
+                updates_to: HashMap::new(),
+                tick: 0,
             }),
             port: std::sync::atomic::AtomicU16::new(addr.port()),
             stop: AtomicBool::new(false),
@@ -300,6 +328,14 @@ impl TestDc {
             .collect()
     }
 
+    /// Every document stored (uploaded and sent), oldest first.
+    pub fn documents(&self) -> Vec<files::Document> {
+        let state = self.shared.state();
+        let mut docs: Vec<files::Document> = state.world.files().documents().cloned().collect();
+        docs.sort_by_key(|d| (d.date, d.file_reference.clone()));
+        docs
+    }
+
     /// How many auth keys it has created.
     pub fn auth_key_count(&self) -> usize {
         self.shared.keys().len()
@@ -326,7 +362,9 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let conn_shared = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name("testdc-conn".into())
-            .stack_size(16 << 20)
+            // A session holds its ~10 MiB of buffers inline and is built on the stack before
+            // it is boxed; an unoptimized build may hold two copies.
+            .stack_size(64 << 20)
             .spawn(move || connection::serve(stream, &conn_shared));
         if let Err(e) = spawned {
             eprintln!("testdc: cannot start a connection thread: {e}");

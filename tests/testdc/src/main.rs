@@ -19,15 +19,20 @@ OPTIONS:
     --idle-timeout <S>   close connections silent for S seconds [default: 60]
     --bot <NAME>         create a bot named NAME (username NAME_bot) and print its token;
                          may be given several times
+    --upload-limit <MIB> store at most MIB MiB of uploads (parts and documents); past it
+                         uploads get `400 UPLOAD_STORAGE_FULL` [default: 256]
     -q, --quiet          don't log connection events to stderr
     -h, --help           print this help
 
 On start it prints the address, the RSA public key (n and e in hex) and its fingerprint,
 which a client must trust. Every transport is served (abridged, intermediate, padded
 intermediate, full, obfuscated), the auth-key exchange, the encrypted session, and an
-API slice for bots: help.getConfig, help.getNearestDc, auth.importBotAuthorization,
-auth.logOut, users.getUsers, users.getFullUser, updates.getState, updates.getDifference,
-messages.sendMessage. Other methods get `400 INPUT_METHOD_INVALID`.
+API slice for bots and users: help.getConfig, help.getNearestDc, auth.sendCode,
+auth.signIn, auth.signUp (the login code is the DC id five times), auth.importBotAuthorization,
+auth.logOut, users.getUsers, users.getFullUser, contacts.resolveUsername, updates.getState,
+updates.getDifference, messages.sendMessage, messages.sendMedia (documents),
+messages.getHistory, messages.getMessages, messages.getDialogs, upload.saveFilePart,
+upload.saveBigFilePart, upload.getFile. Other methods get `400 INPUT_METHOD_INVALID`.
 ";
 
 fn main() -> ExitCode {
@@ -79,6 +84,12 @@ fn run() -> Result<(), String> {
                 config.idle_timeout = Duration::from_secs(s.max(1));
             }
             "--bot" => bots.push(value("--bot")?),
+            "--upload-limit" => {
+                let mib: usize = value("--upload-limit")?
+                    .parse()
+                    .map_err(|_| "--upload-limit takes whole MiB")?;
+                config.upload_limit = mib.saturating_mul(1024 * 1024);
+            }
             "-q" | "--quiet" => config.verbose = false,
             other => return Err(format!("unknown argument `{other}`")),
         }

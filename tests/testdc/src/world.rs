@@ -1,7 +1,10 @@
 //! What the test DC knows: users and bots, which auth keys are logged in as whom, bot
-//! tokens, and the messages sent (with each user's update counter, `pts`).
+//! tokens, the messages sent (each user's box: message ids and the update counter, `pts`, as
+//! Telegram numbers private chats), and uploaded files ([`Files`]).
 
 use std::collections::{BTreeMap, HashMap};
+
+use crate::files::Files;
 
 /// A user or bot account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +34,10 @@ pub struct StoredMessage {
     pub to: i64,
     /// Unix time it was sent.
     pub date: i32,
-    /// Text.
+    /// Text (a caption, for media).
     pub text: String,
+    /// The document it carries, if any (an id in [`Files`]).
+    pub document: Option<i64>,
 }
 
 /// The test DC's state (in memory).
@@ -49,20 +54,39 @@ pub struct World {
     /// Per user: (message id in their box, pts after it, index into `messages`).
     box_log: HashMap<i64, Vec<BoxEntry>>,
     next_id: i64,
+    files: Files,
 }
 
 /// The user every fresh test DC has, so a bot has someone to write to.
 pub const FIRST_USER_ID: i64 = 1_000_001;
 
 impl World {
-    /// A world with one user, "Alice" (`@alice`, id [`FIRST_USER_ID`]).
+    /// A world with one user, "Alice" (`@alice`, id [`FIRST_USER_ID`]), storing at most
+    /// [`DEFAULT_UPLOAD_LIMIT`](crate::files::DEFAULT_UPLOAD_LIMIT) bytes of uploads.
     pub fn new() -> Self {
+        Self::with_upload_limit(crate::files::DEFAULT_UPLOAD_LIMIT)
+    }
+
+    /// A world with Alice that stores at most `limit` bytes of uploads (parts and
+    /// documents).
+    pub fn with_upload_limit(limit: usize) -> Self {
         let mut w = World {
             next_id: FIRST_USER_ID,
+            files: Files::new(limit),
             ..World::default()
         };
         w.add_account("Alice", Some("alice"), Some("15550000001"), false);
         w
+    }
+
+    /// Uploads and documents.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    /// Uploads and documents, to change.
+    pub fn files_mut(&mut self) -> &mut Files {
+        &mut self.files
     }
 
     fn add_account(
@@ -136,6 +160,15 @@ impl World {
         self.accounts.get(&id)
     }
 
+    /// The account with this username (without `@`; case does not matter, as on Telegram).
+    pub fn account_by_username(&self, username: &str) -> Option<&Account> {
+        self.accounts.values().find(|a| {
+            a.username
+                .as_deref()
+                .is_some_and(|u| u.eq_ignore_ascii_case(username))
+        })
+    }
+
     /// The account a bot token belongs to.
     pub fn bot_by_token(&self, token: &str) -> Option<i64> {
         self.tokens.get(token).copied()
@@ -173,9 +206,21 @@ impl World {
         self.boxes.get(&user).map_or(0, |b| b.1)
     }
 
-    /// Stores a message; returns its id and the sender's and recipient's new `pts` and the
-    /// recipient's message id.
+    /// Stores a text message; returns its id and the sender's and recipient's new `pts` and
+    /// the recipient's message id.
     pub fn send(&mut self, from: i64, to: i64, date: i32, text: &str) -> Sent {
+        self.send_with(from, to, date, text, None)
+    }
+
+    /// Stores a message with an optional document (an id in [`Files`]) and caption.
+    pub fn send_with(
+        &mut self,
+        from: i64,
+        to: i64,
+        date: i32,
+        text: &str,
+        document: Option<i64>,
+    ) -> Sent {
         let (from_id, from_pts) = {
             let b = self.boxes.entry(from).or_default();
             b.0 += 1;
@@ -209,6 +254,7 @@ impl World {
             to,
             date,
             text: text.into(),
+            document,
         });
         Sent {
             id: from_id,
@@ -229,9 +275,57 @@ impl World {
             .collect()
     }
 
+    /// `user`'s box: (id in their box, the message), oldest first.
+    pub fn box_messages(&self, user: i64) -> Vec<(i32, &StoredMessage)> {
+        self.box_log
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| self.messages.get(e.index).map(|m| (e.id, m)))
+            .collect()
+    }
+
+    /// The message with id `id` in `user`'s box.
+    pub fn box_message(&self, user: i64, id: i32) -> Option<&StoredMessage> {
+        let log = self.box_log.get(&user)?;
+        let at = log.binary_search_by_key(&id, |e| e.id).ok()?;
+        self.messages.get(log[at].index)
+    }
+
+    /// `user`'s private chat with `peer`: (id in `user`'s box, the message), oldest first.
+    pub fn history(&self, user: i64, peer: i64) -> Vec<(i32, &StoredMessage)> {
+        self.box_messages(user)
+            .into_iter()
+            .filter(|(_, m)| m.peer_for(user) == peer)
+            .collect()
+    }
+
+    /// `user`'s dialogs: for each peer they have talked with, the newest message (id in
+    /// their box, the message); newest dialog first.
+    pub fn dialogs(&self, user: i64) -> Vec<(i32, &StoredMessage)> {
+        let mut top: HashMap<i64, (i32, &StoredMessage)> = HashMap::new();
+        for (id, m) in self.box_messages(user) {
+            top.insert(m.peer_for(user), (id, m));
+        }
+        let mut out: Vec<_> = top.into_values().collect();
+        out.sort_by_key(|(id, m)| std::cmp::Reverse((m.date, *id)));
+        out
+    }
+
     /// Every stored message, oldest first.
     pub fn messages(&self) -> &[StoredMessage] {
         &self.messages
+    }
+}
+
+impl StoredMessage {
+    /// The other party of the chat as `user` sees it (`user` itself for Saved Messages).
+    pub fn peer_for(&self, user: i64) -> i64 {
+        if self.from == user {
+            self.to
+        } else {
+            self.from
+        }
     }
 }
 

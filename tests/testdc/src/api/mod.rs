@@ -2,18 +2,32 @@
 //! with Telegram's name for it) out, plus updates to push to other logged-in keys.
 //!
 //! Wrappers (`invokeWithLayer`, `initConnection`, `invokeWithoutUpdates`, `invokeAfterMsg`)
-//! are unwrapped first. Served today: `help.getConfig`, `help.getNearestDc`,
-//! `auth.sendCode` / `auth.signIn` / `auth.signUp` (the code is [`login_code`]: the DC's
-//! digit five times), `auth.importBotAuthorization`, `auth.logOut`, `users.getUsers`, `users.getFullUser`,
-//! `updates.getState`, `updates.getDifference`, `messages.sendMessage`. Any other method is
-//! answered `400 INPUT_METHOD_INVALID` naming it, never with silence.
+//! are unwrapped first. Served today:
+//!
+//! - `help.getConfig`, `help.getNearestDc`;
+//! - `auth.sendCode` / `auth.signIn` / `auth.signUp` (the code is [`login_code`]: the DC's
+//!   digit five times), `auth.importBotAuthorization`, `auth.logOut`;
+//! - `users.getUsers`, `users.getFullUser`, `contacts.resolveUsername`;
+//! - `updates.getState`, `updates.getDifference`;
+//! - `messages.sendMessage`, `messages.sendMedia` (an uploaded or stored document),
+//!   `messages.getHistory`, `messages.getMessages`, `messages.getDialogs` (private chats);
+//! - `upload.saveFilePart`, `upload.saveBigFilePart`, `upload.getFile` (documents).
+//!
+//! Any other method is answered `400 INPUT_METHOD_INVALID` naming it, never with silence.
 
 use ferrogram_tl_types::functions::{
     self as f, InitConnection, InvokeAfterMsg, InvokeWithLayer, InvokeWithoutUpdates,
 };
-use ferrogram_tl_types::{AnyFunction, Reader, TlRead, TlWrite, enums, types};
+use ferrogram_tl_types::{AnyFunction, TlRead, TlWrite, enums, types};
 
 use crate::world::{Account, World, normalize_phone};
+
+mod history;
+mod objects;
+mod upload;
+
+use objects::{authorization, full_user, stored_message, users_of};
+pub use objects::{config, user};
 
 /// Who is calling, and when.
 #[derive(Clone, Copy, Debug)]
@@ -38,7 +52,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(code: i32, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: i32, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -75,11 +89,11 @@ fn id_of(query: &[u8]) -> u32 {
         .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn decode<T: TlRead>(query: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn decode<T: TlRead>(query: &[u8]) -> Result<T, ApiError> {
     T::from_bytes(query).map_err(|e| ApiError::new(400, format!("INPUT_REQUEST_INVALID: {e}")))
 }
 
-fn encode(value: &impl TlWrite) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn encode(value: &impl TlWrite) -> Result<Vec<u8>, ApiError> {
     value
         .to_bytes()
         .map_err(|e| ApiError::new(500, format!("INTERNAL: {e}")))
@@ -109,6 +123,37 @@ pub fn unwrap(query: &[u8]) -> Result<Vec<u8>, ApiError> {
         400,
         "INPUT_REQUEST_INVALID: wrappers nested too deep",
     ))
+}
+
+/// Whether a query makes its session the one updates go to: not when wrapped in
+/// `invokeWithoutUpdates`, nor for `upload.*` (clients send those from media sessions).
+pub fn wants_updates(query: &[u8]) -> bool {
+    let mut q = query.to_vec();
+    for _ in 0..8 {
+        q = match id_of(&q) {
+            InvokeWithoutUpdates::<AnyFunction>::CONSTRUCTOR_ID => return false,
+            InvokeWithLayer::<AnyFunction>::CONSTRUCTOR_ID => {
+                match decode::<InvokeWithLayer<AnyFunction>>(&q) {
+                    Ok(w) => w.query.0,
+                    Err(_) => return false,
+                }
+            }
+            InitConnection::<AnyFunction>::CONSTRUCTOR_ID => {
+                match decode::<InitConnection<AnyFunction>>(&q) {
+                    Ok(w) => w.query.0,
+                    Err(_) => return false,
+                }
+            }
+            InvokeAfterMsg::<AnyFunction>::CONSTRUCTOR_ID => {
+                match decode::<InvokeAfterMsg<AnyFunction>>(&q) {
+                    Ok(w) => w.query.0,
+                    Err(_) => return false,
+                }
+            }
+            id => return !name_of(id).starts_with("upload."),
+        };
+    }
+    false
 }
 
 /// Answers one query (wrappers included).
@@ -289,6 +334,53 @@ fn dispatch(
                 },
             ))
         }
+        f::contacts::ResolveUsername::CONSTRUCTOR_ID => {
+            let call: f::contacts::ResolveUsername = decode(q)?;
+            let me = me(world, c)?;
+            history::resolve_username(world, &me, &call)
+        }
+        f::messages::GetHistory::CONSTRUCTOR_ID => {
+            let call: f::messages::GetHistory = decode(q)?;
+            let me = me(world, c)?;
+            history::get_history(world, c, &me, &call)
+        }
+        f::messages::GetMessages::CONSTRUCTOR_ID => {
+            let call: f::messages::GetMessages = decode(q)?;
+            let me = me(world, c)?;
+            history::get_messages(world, c, &me, &call)
+        }
+        f::messages::GetDialogs::CONSTRUCTOR_ID => {
+            let call: f::messages::GetDialogs = decode(q)?;
+            let me = me(world, c)?;
+            history::get_dialogs(world, c, &me, &call)
+        }
+        f::upload::SaveFilePart::CONSTRUCTOR_ID => {
+            let call: f::upload::SaveFilePart = decode(q)?;
+            let me = me(world, c)?;
+            upload::save_part(world, &me, call.file_id, call.file_part, None, &call.bytes)
+        }
+        f::upload::SaveBigFilePart::CONSTRUCTOR_ID => {
+            let call: f::upload::SaveBigFilePart = decode(q)?;
+            let me = me(world, c)?;
+            upload::save_part(
+                world,
+                &me,
+                call.file_id,
+                call.file_part,
+                Some(call.file_total_parts),
+                &call.bytes,
+            )
+        }
+        f::messages::SendMedia::CONSTRUCTOR_ID => {
+            let call: f::messages::SendMedia = decode(q)?;
+            let me = me(world, c)?;
+            upload::send_media(world, c, &me, &call, pushes)
+        }
+        f::upload::GetFile::CONSTRUCTOR_ID => {
+            let call: f::upload::GetFile = decode(q)?;
+            me(world, c)?;
+            upload::get_file(world, &call)
+        }
         other => Err(ApiError::new(
             400,
             format!(
@@ -329,17 +421,12 @@ fn difference(world: &World, c: &Caller, me: &Account, pts: i32) -> Result<Vec<u
         ));
     }
     let mut messages = Vec::new();
-    let mut users = vec![user(me, true)?];
+    let mut peers = Vec::new();
     for (id, m) in new {
-        let out = m.from == me.id;
-        let other = if out { m.to } else { m.from };
-        messages.push(message(id, out, m.from, other, m.date, &m.text)?);
-        if other != me.id
-            && let Some(acc) = world.account(other)
-        {
-            users.push(user(acc, false)?);
-        }
+        messages.push(stored_message(world, me.id, id, m, c.dc_id)?);
+        peers.push(m.peer_for(me.id));
     }
+    let users = users_of(world, me, peers)?;
     encode(&enums::updates::Difference::Difference(
         types::updates::Difference {
             new_messages: messages,
@@ -358,36 +445,12 @@ fn difference(world: &World, c: &Caller, me: &Account, pts: i32) -> Result<Vec<u
     ))
 }
 
-/// A private message as its box owner sees it: `peer` is the other party.
-fn message(
-    id: i32,
-    out: bool,
-    from: i64,
-    peer: i64,
-    date: i32,
-    text: &str,
-) -> Result<enums::Message, ApiError> {
-    let mut b = Vec::with_capacity(32);
-    b.extend_from_slice(&0u32.to_le_bytes()); // flags
-    b.extend_from_slice(&0u32.to_le_bytes()); // flags2
-    b.extend_from_slice(&id.to_le_bytes());
-    b.extend_from_slice(&types::PeerUser::CONSTRUCTOR_ID.to_le_bytes());
-    b.extend_from_slice(&peer.to_le_bytes());
-    b.extend_from_slice(&date.to_le_bytes());
-    b.extend_from_slice(&[0u8; 4]); // empty string
-    let mut m: types::Message = bare(&b)?;
-    m.out = out;
-    m.from_id = Some(enums::Peer::User(types::PeerUser { user_id: from }));
-    m.message = text.into();
-    Ok(enums::Message::Message(Box::new(m)))
-}
-
-fn internal() -> ApiError {
+pub(crate) fn internal() -> ApiError {
     ApiError::new(500, "INTERNAL")
 }
 
 /// The logged-in account, or 401 as Telegram answers before login.
-fn me(world: &World, c: &Caller) -> Result<Account, ApiError> {
+pub(crate) fn me(world: &World, c: &Caller) -> Result<Account, ApiError> {
     world
         .logged_in(c.auth_key_id)
         .and_then(|id| world.account(id).cloned())
@@ -418,7 +481,11 @@ fn resolve_user(
     })
 }
 
-fn resolve_peer(world: &World, me: &Account, peer: &enums::InputPeer) -> Result<Account, ApiError> {
+pub(crate) fn resolve_peer(
+    world: &World,
+    me: &Account,
+    peer: &enums::InputPeer,
+) -> Result<Account, ApiError> {
     let found = match peer {
         enums::InputPeer::InputPeerSelf(_) => Some(me.clone()),
         enums::InputPeer::User(u) => world
@@ -428,123 +495,4 @@ fn resolve_peer(world: &World, me: &Account, peer: &enums::InputPeer) -> Result<
         _ => None,
     };
     found.ok_or_else(|| ApiError::new(400, "PEER_ID_INVALID"))
-}
-
-/// Reads a bare constructor from `bytes` (how the large, mostly-optional objects are
-/// started: every flag clear, then the fields that matter are set).
-fn bare<T: TlRead>(bytes: &[u8]) -> Result<T, ApiError> {
-    T::read_bare(&mut Reader::new(bytes)).map_err(|_| internal())
-}
-
-/// A user as `is_self` sees it (phone only for oneself).
-pub fn user(acc: &Account, is_self: bool) -> Result<enums::User, ApiError> {
-    let mut b = Vec::with_capacity(16);
-    b.extend_from_slice(&0u32.to_le_bytes()); // flags
-    b.extend_from_slice(&0u32.to_le_bytes()); // flags2
-    b.extend_from_slice(&acc.id.to_le_bytes());
-    let mut u: types::User = bare(&b)?;
-    u.self_ = is_self;
-    u.bot = acc.bot;
-    u.access_hash = Some(acc.access_hash);
-    u.first_name = Some(acc.first_name.clone());
-    u.username = acc.username.clone();
-    if is_self {
-        u.phone = acc.phone.clone();
-    }
-    if acc.bot {
-        u.bot_info_version = Some(1);
-        u.bot_nochats = true;
-    }
-    Ok(enums::User::User(Box::new(u)))
-}
-
-fn full_user(id: i64) -> Result<enums::UserFull, ApiError> {
-    let mut b = Vec::with_capacity(40);
-    b.extend_from_slice(&0u32.to_le_bytes()); // flags
-    b.extend_from_slice(&0u32.to_le_bytes()); // flags2
-    b.extend_from_slice(&id.to_le_bytes());
-    b.extend_from_slice(&types::PeerSettings::CONSTRUCTOR_ID.to_le_bytes());
-    b.extend_from_slice(&0u32.to_le_bytes());
-    b.extend_from_slice(&types::PeerNotifySettings::CONSTRUCTOR_ID.to_le_bytes());
-    b.extend_from_slice(&0u32.to_le_bytes());
-    b.extend_from_slice(&0i32.to_le_bytes()); // common_chats_count
-    let full: types::UserFull = bare(&b)?;
-    Ok(enums::UserFull::UserFull(Box::new(full)))
-}
-
-fn authorization(me: &Account) -> Result<Vec<u8>, ApiError> {
-    encode(&enums::auth::Authorization::Authorization(
-        types::auth::Authorization {
-            setup_password_required: false,
-            otherwise_relogin_days: None,
-            tmp_sessions: None,
-            future_auth_token: None,
-            user: user(me, true)?,
-        },
-    ))
-}
-
-/// `help.getConfig`: this DC only, at 127.0.0.1.
-pub fn config(c: &Caller) -> enums::Config {
-    let dc = enums::DcOption::DcOption(types::DcOption {
-        ipv6: false,
-        media_only: false,
-        tcpo_only: false,
-        cdn: false,
-        r#static: false,
-        this_port_only: false,
-        id: c.dc_id,
-        ip_address: "127.0.0.1".into(),
-        port: i32::from(c.port),
-        secret: None,
-    });
-    enums::Config::Config(Box::new(types::Config {
-        default_p2p_contacts: false,
-        preload_featured_stickers: false,
-        revoke_pm_inbox: true,
-        blocked_mode: false,
-        force_try_ipv6: false,
-        date: c.now,
-        expires: c.now + 3600,
-        test_mode: true,
-        this_dc: c.dc_id,
-        dc_options: vec![dc],
-        dc_txt_domain_name: "testdc.invalid".into(),
-        chat_size_max: 200,
-        megagroup_size_max: 200_000,
-        forwarded_count_max: 100,
-        online_update_period_ms: 210_000,
-        offline_blur_timeout_ms: 5_000,
-        offline_idle_timeout_ms: 30_000,
-        online_cloud_timeout_ms: 300_000,
-        notify_cloud_delay_ms: 30_000,
-        notify_default_delay_ms: 1_500,
-        push_chat_period_ms: 60_000,
-        push_chat_limit: 2,
-        edit_time_limit: 172_800,
-        revoke_time_limit: i32::MAX,
-        revoke_pm_time_limit: i32::MAX,
-        rating_e_decay: 2_419_200,
-        stickers_recent_limit: 200,
-        channels_read_media_period: 604_800,
-        tmp_sessions: None,
-        call_receive_timeout_ms: 20_000,
-        call_ring_timeout_ms: 90_000,
-        call_connect_timeout_ms: 30_000,
-        call_packet_timeout_ms: 10_000,
-        me_url_prefix: "https://t.me/".into(),
-        autoupdate_url_prefix: None,
-        gif_search_username: None,
-        venue_search_username: None,
-        img_search_username: None,
-        static_maps_provider: None,
-        caption_length_max: 1024,
-        message_length_max: 4096,
-        webfile_dc_id: c.dc_id,
-        suggested_lang_code: None,
-        lang_pack_version: None,
-        base_lang_pack_version: None,
-        reactions_default: None,
-        autologin_token: None,
-    }))
 }
