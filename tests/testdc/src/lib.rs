@@ -27,6 +27,7 @@ pub mod api;
 mod connection;
 pub mod default_key;
 pub mod files;
+pub mod srp;
 pub mod world;
 
 use std::collections::HashMap;
@@ -60,6 +61,10 @@ pub struct Config {
     /// uploads get `400 UPLOAD_STORAGE_FULL`. Default
     /// [`DEFAULT_UPLOAD_LIMIT`](files::DEFAULT_UPLOAD_LIMIT), 256 MiB.
     pub upload_limit: usize,
+    /// Alice's 2FA password; `None` (the default) means she has none. With one,
+    /// `auth.signIn` answers `401 SESSION_PASSWORD_NEEDED` and `auth.checkPassword` takes the
+    /// SRP proof.
+    pub password: Option<String>,
 }
 
 impl Default for Config {
@@ -71,6 +76,7 @@ impl Default for Config {
             verbose: false,
             idle_timeout: Duration::from_secs(60),
             upload_limit: files::DEFAULT_UPLOAD_LIMIT,
+            password: None,
         }
     }
 }
@@ -256,13 +262,17 @@ impl TestDc {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("RSA key: {e}")))?;
         let listener = TcpListener::bind(("127.0.0.1", config.port))?;
         let addr = listener.local_addr()?;
-        let upload_limit = config.upload_limit;
+        let mut world = World::with_upload_limit(config.upload_limit);
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed).map_err(|e| io::Error::other(e.to_string()))?;
+        world.set_seed(seed);
+        world.set_password(world::FIRST_USER_ID, config.password.as_deref(), None);
         let shared = Arc::new(Shared {
             config,
             key,
             keys: Mutex::new(HashMap::new()),
             state: Mutex::new(State {
-                world: World::with_upload_limit(upload_limit),
+                world,
                 sessions: HashMap::new(),
                 updates_to: HashMap::new(),
                 tick: 0,
@@ -315,6 +325,11 @@ impl TestDc {
     /// Logs `auth_key_id` in as `user` (a test's shortcut past the sign-in flow).
     pub fn log_in(&self, auth_key_id: u64, user: i64) {
         self.shared.state().world.log_in(auth_key_id, user);
+    }
+
+    /// The auth keys logged in as `user`.
+    pub fn logged_in_keys(&self, user: i64) -> Vec<u64> {
+        self.shared.state().world.keys_of(user)
     }
 
     /// Every message sent through this DC: (from, to, text), oldest first.

@@ -21,6 +21,9 @@ OPTIONS:
                          may be given several times
     --upload-limit <MIB> store at most MIB MiB of uploads (parts and documents); past it
                          uploads get `400 UPLOAD_STORAGE_FULL` [default: 256]
+    --password <PW>      give Alice the 2FA password PW: auth.signIn answers
+                         SESSION_PASSWORD_NEEDED, then auth.checkPassword takes the SRP
+                         proof (account.getPassword) [default: no password]
     -q, --quiet          don't log connection events to stderr
     -h, --help           print this help
 
@@ -90,6 +93,7 @@ fn run() -> Result<(), String> {
                     .map_err(|_| "--upload-limit takes whole MiB")?;
                 config.upload_limit = mib.saturating_mul(1024 * 1024);
             }
+            "--password" => config.password = Some(value("--password")?),
             "-q" | "--quiet" => config.verbose = false,
             other => return Err(format!("unknown argument `{other}`")),
         }

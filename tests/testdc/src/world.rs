@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::files::Files;
+use crate::srp::{Challenge, SRP_BYTES, Verifier};
 
 /// A user or bot account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +56,25 @@ pub struct World {
     box_log: HashMap<i64, Vec<BoxEntry>>,
     next_id: i64,
     files: Files,
+    /// Per account with a 2FA password: its verifier and the last challenge handed out.
+    passwords: HashMap<i64, Password>,
+    /// Auth keys that gave the right login code for an account with a password: the
+    /// account they may log in as with `auth.checkPassword`.
+    pending_2fa: HashMap<u64, i64>,
+    /// The seed of the world's random draws ([`World::random_bytes`]) and the draw counter.
+    seed: [u8; 32],
+    draws: u64,
+}
+
+/// A 2FA password as the DC keeps it.
+#[derive(Clone, Debug)]
+pub struct Password {
+    /// Salts and `v`.
+    pub verifier: Verifier,
+    /// The hint shown to the user, if any.
+    pub hint: Option<String>,
+    /// The challenge the last `account.getPassword` issued (the only `srp_id` accepted).
+    pub challenge: Option<Challenge>,
 }
 
 /// The user every fresh test DC has, so a bot has someone to write to.
@@ -77,6 +97,74 @@ impl World {
         };
         w.add_account("Alice", Some("alice"), Some("15550000001"), false);
         w
+    }
+
+    /// Sets the seed of the random draws (salts, SRP secrets). A fresh world's seed is all
+    /// zeros, so API tests are deterministic; [`TestDc`](crate::TestDc) seeds it from the OS.
+    pub fn set_seed(&mut self, seed: [u8; 32]) {
+        self.seed = seed;
+    }
+
+    /// Fills `out` with bytes derived from the seed and a counter (SHA-256 blocks): the
+    /// world's only source of randomness, so the API stays a function of the world.
+    pub fn random_bytes(&mut self, out: &mut [u8]) {
+        use sha2::{Digest, Sha256};
+        for chunk in out.chunks_mut(32) {
+            self.draws += 1;
+            let block: [u8; 32] = Sha256::new()
+                .chain_update(self.seed)
+                .chain_update(self.draws.to_le_bytes())
+                .finalize()
+                .into();
+            chunk.copy_from_slice(&block[..chunk.len()]);
+        }
+    }
+
+    /// Gives `user` a 2FA password (fresh random salts; `None` removes it).
+    pub fn set_password(&mut self, user: i64, password: Option<&str>, hint: Option<&str>) {
+        let Some(password) = password else {
+            self.passwords.remove(&user);
+            return;
+        };
+        // Telegram's salt1 is 8 server bytes plus 32 the client appended; salt2 is 16.
+        let (mut salt1, mut salt2) = (vec![0u8; 40], vec![0u8; 16]);
+        self.random_bytes(&mut salt1);
+        self.random_bytes(&mut salt2);
+        self.passwords.insert(
+            user,
+            Password {
+                verifier: Verifier::new(password, salt1, salt2),
+                hint: hint.map(Into::into),
+                challenge: None,
+            },
+        );
+    }
+
+    /// `user`'s 2FA password, if set.
+    pub fn password(&self, user: i64) -> Option<&Password> {
+        self.passwords.get(&user)
+    }
+
+    /// Issues a new SRP challenge for `user` (replacing the last; `None` without a password).
+    pub fn new_challenge(&mut self, user: i64) -> Option<Challenge> {
+        let mut b = [0u8; SRP_BYTES];
+        self.random_bytes(&mut b);
+        let mut id = [0u8; 8];
+        self.random_bytes(&mut id);
+        let pw = self.passwords.get_mut(&user)?;
+        let challenge = Challenge::new(&pw.verifier, i64::from_le_bytes(id), &b);
+        pw.challenge = Some(challenge.clone());
+        Some(challenge)
+    }
+
+    /// Records that `auth_key_id` gave the right code for `user`, who has a password.
+    pub fn begin_2fa(&mut self, auth_key_id: u64, user: i64) {
+        self.pending_2fa.insert(auth_key_id, user);
+    }
+
+    /// The account `auth_key_id` is signing in to, awaiting its password.
+    pub fn pending_2fa(&self, auth_key_id: u64) -> Option<i64> {
+        self.pending_2fa.get(&auth_key_id).copied()
     }
 
     /// Uploads and documents.
@@ -176,6 +264,7 @@ impl World {
 
     /// Logs an auth key in as `user`.
     pub fn log_in(&mut self, auth_key_id: u64, user: i64) {
+        self.pending_2fa.remove(&auth_key_id);
         self.logins.insert(auth_key_id, user);
     }
 

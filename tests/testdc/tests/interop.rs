@@ -283,3 +283,49 @@ fn telethon_bot_sends_and_downloads_a_document_alice_receives() {
 fn kurigram_bot_sends_and_downloads_a_document_alice_receives() {
     file_round_trip("kurigram", "abridged");
 }
+
+/// Alice has a 2FA password: the client gives the login code, gets
+/// `SESSION_PASSWORD_NEEDED`, computes its own SRP proof and is let in (Telethon also has a
+/// wrong password refused first). The DC must then hold the client's key logged in as Alice.
+fn two_factor(client: &str, transport: &str) {
+    let password = "correct horse battery staple";
+    let dc = TestDc::start(Config {
+        password: Some(password.into()),
+        ..Config::default()
+    })
+    .expect("test DC starts");
+    let out = run(
+        &dc,
+        "two_factor.py",
+        client,
+        transport,
+        &[("TESTDC_PASSWORD", password.into())],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let expected = format!(
+        "OK {client} {transport} {}",
+        ferrogram_testdc::world::FIRST_USER_ID
+    );
+    assert!(
+        stdout.lines().any(|l| l == expected),
+        "{client}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        dc.logged_in_keys(ferrogram_testdc::world::FIRST_USER_ID)
+            .len(),
+        1
+    );
+}
+
+#[test]
+#[ignore = "needs Telethon in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn telethon_user_signs_in_with_code_and_2fa_password() {
+    two_factor("telethon", "full");
+}
+
+#[test]
+#[ignore = "needs Kurigram in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn kurigram_user_signs_in_with_code_and_2fa_password() {
+    two_factor("kurigram", "abridged");
+}

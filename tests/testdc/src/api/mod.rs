@@ -7,6 +7,8 @@
 //! - `help.getConfig`, `help.getNearestDc`;
 //! - `auth.sendCode` / `auth.signIn` / `auth.signUp` (the code is [`login_code`]: the DC's
 //!   digit five times), `auth.importBotAuthorization`, `auth.logOut`;
+//! - 2FA: `account.getPassword`, `auth.checkPassword` (SRP, see [`crate::srp`]); `auth.signIn`
+//!   for an account with a password answers `401 SESSION_PASSWORD_NEEDED`;
 //! - `users.getUsers`, `users.getFullUser`, `contacts.resolveUsername`;
 //! - `updates.getState`, `updates.getDifference`;
 //! - `messages.sendMessage`, `messages.sendMedia` (an uploaded or stored document),
@@ -24,6 +26,7 @@ use crate::world::{Account, World, normalize_phone};
 
 mod history;
 mod objects;
+mod password;
 mod upload;
 
 use objects::{authorization, full_user, stored_message, users_of};
@@ -213,6 +216,10 @@ fn dispatch(
                 Some(_) => {}
             }
             match world.user_by_phone(&phone) {
+                Some(id) if world.password(id).is_some() => {
+                    world.begin_2fa(c.auth_key_id, id);
+                    Err(ApiError::new(401, "SESSION_PASSWORD_NEEDED"))
+                }
                 Some(id) => {
                     world.log_in(c.auth_key_id, id);
                     let me = world.account(id).cloned().ok_or_else(internal)?;
@@ -238,6 +245,11 @@ fn dispatch(
             world.log_in(c.auth_key_id, id);
             let me = world.account(id).cloned().ok_or_else(internal)?;
             authorization(&me)
+        }
+        f::account::GetPassword::CONSTRUCTOR_ID => password::get_password(world, c),
+        f::auth::CheckPassword::CONSTRUCTOR_ID => {
+            let call: f::auth::CheckPassword = decode(q)?;
+            password::check_password(world, c, &call)
         }
         f::auth::LogOut::CONSTRUCTOR_ID => {
             me(world, c)?;
