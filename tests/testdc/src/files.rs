@@ -205,6 +205,9 @@ pub struct Document {
     pub attributes: Vec<enums::DocumentAttribute>,
     /// The content.
     pub data: Vec<u8>,
+    /// The DC it is stored on (where it was sent): `upload.getFile` elsewhere in a cluster
+    /// answers `303 FILE_MIGRATE_<dc_id>`.
+    pub dc_id: i32,
 }
 
 /// Upload parts per (uploader, file id), and documents.
@@ -342,9 +345,11 @@ impl Files {
         Ok(data)
     }
 
-    /// Makes a document of `owner`'s finished upload `file`. Its bytes stay counted.
+    /// Makes a document of `owner`'s finished upload `file`, stored on DC `dc_id`. Its bytes
+    /// stay counted.
     pub fn make_document(
         &mut self,
+        dc_id: i32,
         owner: i64,
         file: &FileRef<'_>,
         date: i32,
@@ -369,6 +374,7 @@ impl Files {
             mime_type: mime_type.into(),
             attributes,
             data,
+            dc_id,
         };
         Ok(self.documents.entry(id).or_insert(doc))
     }

@@ -65,6 +65,10 @@ pub struct Config {
     /// `auth.signIn` answers `401 SESSION_PASSWORD_NEEDED` and `auth.checkPassword` takes the
     /// SRP proof.
     pub password: Option<String>,
+    /// Alice's home DC (default 2). It matters in a cluster
+    /// ([`TestDc::start_cluster`]): elsewhere her login answers `PHONE_MIGRATE_X` and her
+    /// calls `USER_MIGRATE_X`.
+    pub alice_dc: i32,
 }
 
 impl Default for Config {
@@ -77,6 +81,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(60),
             upload_limit: files::DEFAULT_UPLOAD_LIMIT,
             password: None,
+            alice_dc: world::DEFAULT_HOME_DC,
         }
     }
 }
@@ -197,7 +202,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) key: RsaPrivateKey,
     keys: Mutex<HashMap<u64, StoredKey>>,
-    state: Mutex<State>,
+    /// Shared by every DC of a cluster.
+    state: Arc<Mutex<State>>,
     port: std::sync::atomic::AtomicU16,
     pub(crate) stop: AtomicBool,
 }
@@ -246,11 +252,32 @@ impl TestDc {
     /// The port cannot be bound, or `config.rsa_key` is not a valid 2048-bit key
     /// ([`io::ErrorKind::InvalidInput`]).
     pub fn start(config: Config) -> io::Result<Self> {
-        if !(1..=5).contains(&config.dc_id) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("DC id {} is not one of 1..=5", config.dc_id),
-            ));
+        let id = config.dc_id;
+        let mut dcs = Self::start_cluster(config, &[id])?;
+        dcs.pop()
+            .ok_or_else(|| io::Error::other("a cluster of one DC started none"))
+    }
+
+    /// Starts one DC per id in `dc_ids` (distinct, each 1..=5) in this process, sharing one
+    /// world (accounts, messages, files, logins) but each with its own listener and auth
+    /// keys; `help.getConfig` lists them all. With `config.port` 0 each picks a free port;
+    /// otherwise the i-th listed DC gets `config.port + i`. `config.dc_id` is ignored.
+    ///
+    /// # Errors
+    /// As [`start`](Self::start), and [`io::ErrorKind::InvalidInput`] for an empty, repeated
+    /// or out-of-range id list.
+    pub fn start_cluster(config: Config, dc_ids: &[i32]) -> io::Result<Vec<Self>> {
+        let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
+        if dc_ids.is_empty() {
+            return Err(invalid("a cluster needs at least one DC".into()));
+        }
+        for (i, id) in dc_ids.iter().enumerate() {
+            if !(1..=5).contains(id) {
+                return Err(invalid(format!("DC id {id} is not one of 1..=5")));
+            }
+            if dc_ids[..i].contains(id) {
+                return Err(invalid(format!("DC id {id} is listed twice")));
+            }
         }
         let key_hex = config.rsa_key.clone().unwrap_or_else(|| RsaKeyHex {
             n: default_key::N_HEX.into(),
@@ -259,36 +286,57 @@ impl TestDc {
         });
         let key = key_hex
             .load()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("RSA key: {e}")))?;
-        let listener = TcpListener::bind(("127.0.0.1", config.port))?;
-        let addr = listener.local_addr()?;
+            .map_err(|e| invalid(format!("RSA key: {e}")))?;
+        let mut listeners = Vec::new();
+        for (i, &id) in dc_ids.iter().enumerate() {
+            let port = if config.port == 0 {
+                0
+            } else {
+                u16::try_from(usize::from(config.port) + i)
+                    .map_err(|_| invalid(format!("no port for DC {id} past {}", config.port)))?
+            };
+            let listener = TcpListener::bind(("127.0.0.1", port))?;
+            let addr = listener.local_addr()?;
+            listeners.push((id, listener, addr));
+        }
         let mut world = World::with_upload_limit(config.upload_limit);
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| io::Error::other(e.to_string()))?;
         world.set_seed(seed);
         world.set_password(world::FIRST_USER_ID, config.password.as_deref(), None);
-        let shared = Arc::new(Shared {
-            config,
-            key,
-            keys: Mutex::new(HashMap::new()),
-            state: Mutex::new(State {
-                world,
-                sessions: HashMap::new(),
-                updates_to: HashMap::new(),
-                tick: 0,
-            }),
-            port: std::sync::atomic::AtomicU16::new(addr.port()),
-            stop: AtomicBool::new(false),
-        });
-        let accept_shared = Arc::clone(&shared);
-        let acceptor = std::thread::Builder::new()
-            .name(format!("testdc-{}-accept", addr.port()))
-            .spawn(move || accept_loop(listener, accept_shared))?;
-        Ok(Self {
-            addr,
-            shared,
-            acceptor: Some(acceptor),
-        })
+        world.set_home_dc(world::FIRST_USER_ID, config.alice_dc);
+        world.set_dcs(listeners.iter().map(|(id, _, a)| (*id, a.port())).collect());
+        let state = Arc::new(Mutex::new(State {
+            world,
+            sessions: HashMap::new(),
+            updates_to: HashMap::new(),
+            tick: 0,
+        }));
+        let mut out = Vec::new();
+        for (id, listener, addr) in listeners {
+            let shared = Arc::new(Shared {
+                config: Config {
+                    dc_id: id,
+                    port: addr.port(),
+                    ..config.clone()
+                },
+                key,
+                keys: Mutex::new(HashMap::new()),
+                state: Arc::clone(&state),
+                port: std::sync::atomic::AtomicU16::new(addr.port()),
+                stop: AtomicBool::new(false),
+            });
+            let accept_shared = Arc::clone(&shared);
+            let acceptor = std::thread::Builder::new()
+                .name(format!("testdc-{}-accept", addr.port()))
+                .spawn(move || accept_loop(listener, accept_shared))?;
+            out.push(Self {
+                addr,
+                shared,
+                acceptor: Some(acceptor),
+            });
+        }
+        Ok(out)
     }
 
     /// The address it listens on.
@@ -320,6 +368,11 @@ impl TestDc {
     /// `auth.importBotAuthorization`, e.g. a client's `start(bot_token=...)`).
     pub fn create_bot(&self, first_name: &str, username: &str) -> (i64, String) {
         self.shared.state().world.create_bot(first_name, username)
+    }
+
+    /// Moves `user`'s home to DC `dc_id` (see [`world::Account::home_dc`]).
+    pub fn set_home_dc(&self, user: i64, dc_id: i32) {
+        self.shared.state().world.set_home_dc(user, dc_id);
     }
 
     /// Logs `auth_key_id` in as `user` (a test's shortcut past the sign-in flow).

@@ -14,6 +14,12 @@ USAGE:
 OPTIONS:
     --port <PORT>        TCP port on 127.0.0.1 [default: 44300; 0 picks a free one]
     --dc <ID>            DC id to serve, 1..=5 [default: 2]
+    --dcs <IDS>          serve several DCs in one process, e.g. `1,2,3`: one world, each
+                         DC its own port (PORT, PORT+1, … in list order) and auth keys;
+                         help.getConfig lists them all; users are served at their home
+                         DC (USER_MIGRATE_X / PHONE_MIGRATE_X / FILE_MIGRATE_X elsewhere;
+                         auth.exportAuthorization / importAuthorization move a login)
+    --alice-dc <ID>      Alice's home DC [default: 2]
     --rsa-key <FILE>     RSA key file with `n=`, `e=`, `d=` hex lines [default: the public
                          test key built in; never use it beyond 127.0.0.1]
     --idle-timeout <S>   close connections silent for S seconds [default: 60]
@@ -56,6 +62,7 @@ fn run() -> Result<(), String> {
         ..Config::default()
     };
     let mut bots = Vec::new();
+    let mut cluster: Option<Vec<i32>> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -73,6 +80,18 @@ fn run() -> Result<(), String> {
                 config.dc_id = value("--dc")?
                     .parse()
                     .map_err(|_| "--dc takes a number 1..=5")?
+            }
+            "--dcs" => {
+                let ids: Result<Vec<i32>, _> = value("--dcs")?
+                    .split(',')
+                    .map(|d| d.trim().parse())
+                    .collect();
+                cluster = Some(ids.map_err(|_| "--dcs takes DC ids like 1,2,3")?);
+            }
+            "--alice-dc" => {
+                config.alice_dc = value("--alice-dc")?
+                    .parse()
+                    .map_err(|_| "--alice-dc takes a number 1..=5")?
             }
             "--rsa-key" => {
                 let path = value("--rsa-key")?;
@@ -98,9 +117,13 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    let dc = TestDc::start(config).map_err(|e| e.to_string())?;
+    let ids = cluster.unwrap_or_else(|| vec![config.dc_id]);
+    let dcs = TestDc::start_cluster(config, &ids).map_err(|e| e.to_string())?;
+    let dc = &dcs[0];
     let key = dc.public_key();
-    println!("testdc: DC {} listening on {}", dc.dc_id(), dc.addr());
+    for dc in &dcs {
+        println!("testdc: DC {} listening on {}", dc.dc_id(), dc.addr());
+    }
     println!("rsa n={}", hex(&key.n_be_bytes()));
     println!("rsa e={:x}", key.e());
     println!(

@@ -22,7 +22,13 @@ pub struct Account {
     pub phone: Option<String>,
     /// Whether this is a bot.
     pub bot: bool,
+    /// Its home DC ([`DEFAULT_HOME_DC`] unless changed): in a cluster, the DC that serves
+    /// its API calls and its login (`USER_MIGRATE_X`, `PHONE_MIGRATE_X` elsewhere).
+    pub home_dc: i32,
 }
+
+/// Every account's home DC unless changed: DC 2, where clients start.
+pub const DEFAULT_HOME_DC: i32 = 2;
 
 /// A stored private message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +70,11 @@ pub struct World {
     /// The seed of the world's random draws ([`World::random_bytes`]) and the draw counter.
     seed: [u8; 32],
     draws: u64,
+    /// The cluster this world is served by: (DC id, port), in id order. Empty for a world
+    /// outside a running DC (a single DC is never told to send clients elsewhere).
+    dcs: Vec<(i32, u16)>,
+    /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
+    exported: HashMap<Vec<u8>, (i64, i32)>,
 }
 
 /// A 2FA password as the DC keeps it.
@@ -167,6 +178,50 @@ impl World {
         self.pending_2fa.get(&auth_key_id).copied()
     }
 
+    /// Sets the cluster's DCs: (id, port) each. With more than one, accounts are served at
+    /// their home DC only, and documents at the DC they are stored on.
+    pub fn set_dcs(&mut self, mut dcs: Vec<(i32, u16)>) {
+        dcs.sort_unstable();
+        self.dcs = dcs;
+    }
+
+    /// The cluster's DCs: (id, port), in id order (empty outside a running DC).
+    pub fn dcs(&self) -> &[(i32, u16)] {
+        &self.dcs
+    }
+
+    /// Whether DC `id` is part of a cluster of several DCs (so clients may be sent to it).
+    pub fn has_dc(&self, id: i32) -> bool {
+        self.dcs.len() > 1 && self.dcs.iter().any(|(d, _)| *d == id)
+    }
+
+    /// Moves `user` to home DC `dc_id`.
+    pub fn set_home_dc(&mut self, user: i64, dc_id: i32) {
+        if let Some(acc) = self.accounts.get_mut(&user) {
+            acc.home_dc = dc_id;
+        }
+    }
+
+    /// Records an `auth.exportAuthorization` of `user` for DC `to`; returns the token bytes.
+    pub fn export_authorization(&mut self, user: i64, to: i32) -> Vec<u8> {
+        let mut bytes = vec![0u8; 128];
+        self.random_bytes(&mut bytes);
+        self.exported.insert(bytes.clone(), (user, to));
+        bytes
+    }
+
+    /// Takes an exported authorization: the user, if `bytes` were exported for `user` to DC
+    /// `at` (each token imports once).
+    pub fn import_authorization(&mut self, user: i64, bytes: &[u8], at: i32) -> Option<i64> {
+        match self.exported.get(bytes) {
+            Some(&(u, to)) if u == user && to == at => {
+                self.exported.remove(bytes);
+                Some(u)
+            }
+            _ => None,
+        }
+    }
+
     /// Uploads and documents.
     pub fn files(&self) -> &Files {
         &self.files
@@ -197,6 +252,7 @@ impl World {
                 username: username.map(Into::into),
                 phone: phone.map(Into::into),
                 bot,
+                home_dc: DEFAULT_HOME_DC,
             },
         );
         id

@@ -430,3 +430,45 @@ fn big_uploads_and_unserved_media_kinds() {
         "{name}"
     );
 }
+
+#[test]
+fn a_document_stored_on_another_dc_answers_file_migrate() {
+    let (mut w, bot) = world();
+    w.set_dcs(vec![(2, 44302), (4, 44304)]);
+    w.set_home_dc(bot, 4);
+    // The bot sends from its home, DC 4: the document is stored there.
+    let data = bytes(3000, 9);
+    let _: bool = ok_at(&mut w, 4, BOT_KEY, &part(88, 0, data.clone()));
+    let q = send_media(&w, ALICE, uploaded(input_file(88, 1, &md5_hex(&data))));
+    let updates: enums::Updates = ok_at(&mut w, 4, BOT_KEY, &q);
+    let enums::Updates::Updates(u) = updates else {
+        panic!("updates")
+    };
+    let Some(enums::Update::NewMessage(new)) = u.updates.get(1) else {
+        panic!("{:?}", u.updates)
+    };
+    let Some(enums::MessageMedia::Document(media)) = &message(&new.message).media else {
+        panic!()
+    };
+    let Some(enums::Document::Document(doc)) = &media.document else {
+        panic!()
+    };
+    assert_eq!(doc.dc_id, 4);
+    // Alice, at her home DC 2, is sent to DC 4 for the bytes ...
+    assert_eq!(
+        err_at(&mut w, 2, ALICE_KEY, &get_file(doc, 0, 4096)),
+        (303, "FILE_MIGRATE_4".into())
+    );
+    // ... where a key she imported her login to gets them (upload.* is served away from
+    // home).
+    const ALICE_ON_4: u64 = 0xA11CE4;
+    w.log_in(ALICE_ON_4, ALICE);
+    let file: enums::upload::File = ok_at(&mut w, 4, ALICE_ON_4, &get_file(doc, 0, 4096));
+    let enums::upload::File::File(file) = file else {
+        panic!()
+    };
+    assert_eq!(file.bytes, data);
+    // A single DC never sends anyone elsewhere: the same world as a one-DC cluster.
+    w.set_dcs(vec![(2, 44302)]);
+    let _: enums::upload::File = ok_at(&mut w, 2, ALICE_KEY, &get_file(doc, 0, 4096));
+}

@@ -329,3 +329,39 @@ fn telethon_user_signs_in_with_code_and_2fa_password() {
 fn kurigram_user_signs_in_with_code_and_2fa_password() {
     two_factor("kurigram", "abridged");
 }
+
+/// A cluster of DCs 1–3 with Alice at home on DC 3: Telethon, pointed at DC 2, gets
+/// `PHONE_MIGRATE_3`, finds DC 3 in help.getConfig, makes a key there and signs in. The key
+/// logged in as Alice must be one DC 3 made.
+#[test]
+#[ignore = "needs Telethon in FERROGRAM_INTEROP_PYTHON; scripts/test.sh runs it"]
+fn telethon_follows_phone_migrate_to_the_home_dc() {
+    let dcs = TestDc::start_cluster(
+        Config {
+            alice_dc: 3,
+            ..Config::default()
+        },
+        &[1, 2, 3],
+    )
+    .expect("cluster starts");
+    let out = run(
+        &dcs[1],
+        "migrate.py",
+        "telethon",
+        "full",
+        &[("TESTDC_HOME_DC", "3".into())],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let alice = ferrogram_testdc::world::FIRST_USER_ID;
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == format!("OK telethon full {alice} 3")),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys = dcs[2].logged_in_keys(alice);
+    assert_eq!(keys.len(), 1);
+    assert!(dcs[2].auth_key(keys[0]).is_some());
+    assert!(dcs[1].auth_key(keys[0]).is_none());
+}

@@ -134,3 +134,30 @@ fn an_unknown_key_gets_transport_error_404() {
         "{event:?}"
     );
 }
+
+#[test]
+fn a_cluster_shares_the_world_but_not_the_auth_keys() {
+    let dcs = TestDc::start_cluster(Config::default(), &[1, 2, 3]).unwrap();
+    let ports: Vec<u16> = dcs.iter().map(|d| d.addr().port()).collect();
+    assert_eq!(dcs.iter().map(TestDc::dc_id).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2]);
+    handshake(
+        &dcs[0],
+        TransportKind::Intermediate,
+        false,
+        KeyKind::Permanent,
+    );
+    assert_eq!(
+        dcs.iter().map(TestDc::auth_key_count).collect::<Vec<_>>(),
+        [1, 0, 0]
+    );
+    // One world: a bot made through one DC's handle is known to the others.
+    let (bot, _) = dcs[2].create_bot("Shared", "shared_bot");
+    dcs[0].log_in(0x77, bot);
+    assert_eq!(dcs[1].logged_in_keys(bot), [0x77]);
+    // Ids must be distinct and in 1..=5.
+    for bad in [&[1, 1][..], &[0], &[6], &[]] {
+        let e = TestDc::start_cluster(Config::default(), bad).err().unwrap();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "{bad:?}");
+    }
+}

@@ -6,7 +6,7 @@ use ferrogram_tl_types::functions as f;
 use ferrogram_tl_types::{enums, types};
 
 use super::objects::{bare, stored_message, user, users_of};
-use super::{ApiError, Caller, encode, resolve_peer};
+use super::{ApiError, encode, resolve_peer};
 use crate::world::{Account, StoredMessage, World};
 
 /// What `limit = 0` means, and the most one call returns (Telegram's figures).
@@ -81,7 +81,6 @@ pub fn ids_hash(ids: impl IntoIterator<Item = i64>) -> i64 {
 /// `limit`, and is then filtered by `max_id` / `min_id`.
 pub(super) fn get_history(
     world: &World,
-    c: &Caller,
     me: &Account,
     call: &f::messages::GetHistory,
 ) -> Result<Vec<u8>, ApiError> {
@@ -120,7 +119,7 @@ pub(super) fn get_history(
     }
     let mut messages = Vec::with_capacity(picked.len());
     for (_, (id, m)) in &picked {
-        messages.push(stored_message(world, me.id, *id, m, c.dc_id)?);
+        messages.push(stored_message(world, me.id, *id, m)?);
     }
     let users = users_of(world, me, [peer.id])?;
     if messages.len() == count {
@@ -155,7 +154,6 @@ pub(super) fn get_history(
 /// `messages.getMessages`: each id in the caller's box, `messageEmpty` where there is none.
 pub(super) fn get_messages(
     world: &World,
-    c: &Caller,
     me: &Account,
     call: &f::messages::GetMessages,
 ) -> Result<Vec<u8>, ApiError> {
@@ -178,7 +176,7 @@ pub(super) fn get_messages(
         messages.push(match found {
             Some((id, m)) => {
                 peers.push(m.peer_for(me.id));
-                stored_message(world, me.id, id, m, c.dc_id)?
+                stored_message(world, me.id, id, m)?
             }
             None => enums::Message::Empty(types::MessageEmpty {
                 id: match input {
@@ -204,7 +202,6 @@ pub(super) fn get_messages(
 /// nothing is marked read: every incoming message counts as unread.
 pub(super) fn get_dialogs(
     world: &World,
-    c: &Caller,
     me: &Account,
     call: &f::messages::GetDialogs,
 ) -> Result<Vec<u8>, ApiError> {
@@ -236,7 +233,7 @@ pub(super) fn get_dialogs(
             .filter(|(_, h)| h.from != me.id)
             .count();
         dialogs.push(dialog(peer, *id, unread as i32)?);
-        messages.push(stored_message(world, me.id, *id, m, c.dc_id)?);
+        messages.push(stored_message(world, me.id, *id, m)?);
         peers.push(peer);
     }
     let users = users_of(world, me, peers)?;

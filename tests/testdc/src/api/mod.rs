@@ -9,6 +9,9 @@
 //!   digit five times), `auth.importBotAuthorization`, `auth.logOut`;
 //! - 2FA: `account.getPassword`, `auth.checkPassword` (SRP, see [`crate::srp`]); `auth.signIn`
 //!   for an account with a password answers `401 SESSION_PASSWORD_NEEDED`;
+//! - several DCs ([`dcs`]): `auth.exportAuthorization`, `auth.importAuthorization`;
+//!   `303 USER_MIGRATE_X` for a user's calls away from their home DC, `PHONE_MIGRATE_X`
+//!   for a login there, `FILE_MIGRATE_X` for a document stored on another DC;
 //! - `users.getUsers`, `users.getFullUser`, `contacts.resolveUsername`;
 //! - `updates.getState`, `updates.getDifference`;
 //! - `messages.sendMessage`, `messages.sendMedia` (an uploaded or stored document),
@@ -24,6 +27,7 @@ use ferrogram_tl_types::{AnyFunction, TlRead, TlWrite, enums, types};
 
 use crate::world::{Account, World, normalize_phone};
 
+mod dcs;
 mod history;
 mod objects;
 mod password;
@@ -162,7 +166,10 @@ pub fn wants_updates(query: &[u8]) -> bool {
 /// Answers one query (wrappers included).
 pub fn call(world: &mut World, caller: &Caller, query: &[u8]) -> Answer {
     let mut pushes = Vec::new();
-    let result = unwrap(query).and_then(|q| dispatch(world, caller, &q, &mut pushes));
+    let result = unwrap(query).and_then(|q| {
+        dcs::check_home(world, caller, id_of(&q))?;
+        dispatch(world, caller, &q, &mut pushes)
+    });
     Answer { result, pushes }
 }
 
@@ -173,7 +180,7 @@ fn dispatch(
     pushes: &mut Vec<Push>,
 ) -> Result<Vec<u8>, ApiError> {
     match id_of(q) {
-        f::help::GetConfig::CONSTRUCTOR_ID => encode(&config(c)),
+        f::help::GetConfig::CONSTRUCTOR_ID => encode(&config(c, world.dcs())),
         f::help::GetNearestDc::CONSTRUCTOR_ID => {
             encode(&enums::NearestDc::NearestDc(types::NearestDc {
                 country: "XX".into(),
@@ -186,6 +193,7 @@ fn dispatch(
             let Some(bot) = world.bot_by_token(&call.bot_auth_token) else {
                 return Err(ApiError::new(401, "ACCESS_TOKEN_INVALID"));
             };
+            dcs::home_or_migrate(world, c, bot, "USER_MIGRATE")?;
             world.log_in(c.auth_key_id, bot);
             let me = world.account(bot).cloned().ok_or_else(internal)?;
             authorization(&me)
@@ -194,6 +202,9 @@ fn dispatch(
             let call: f::auth::SendCode = decode(q)?;
             if normalize_phone(&call.phone_number).len() < 5 {
                 return Err(ApiError::new(400, "PHONE_NUMBER_INVALID"));
+            }
+            if let Some(user) = world.user_by_phone(&call.phone_number) {
+                dcs::home_or_migrate(world, c, user, "PHONE_MIGRATE")?;
             }
             let hash = world.send_code(&call.phone_number);
             encode(&enums::auth::SentCode::SentCode(types::auth::SentCode {
@@ -214,6 +225,9 @@ fn dispatch(
                     return Err(ApiError::new(400, "PHONE_CODE_INVALID"));
                 }
                 Some(_) => {}
+            }
+            if let Some(id) = world.user_by_phone(&phone) {
+                dcs::home_or_migrate(world, c, id, "PHONE_MIGRATE")?;
             }
             match world.user_by_phone(&phone) {
                 Some(id) if world.password(id).is_some() => {
@@ -242,6 +256,8 @@ fn dispatch(
                 return Err(ApiError::new(400, "PHONE_NUMBER_OCCUPIED"));
             }
             let id = world.create_user(call.first_name.trim(), &phone);
+            // A new account lives where it signed up.
+            world.set_home_dc(id, c.dc_id);
             world.log_in(c.auth_key_id, id);
             let me = world.account(id).cloned().ok_or_else(internal)?;
             authorization(&me)
@@ -250,6 +266,14 @@ fn dispatch(
         f::auth::CheckPassword::CONSTRUCTOR_ID => {
             let call: f::auth::CheckPassword = decode(q)?;
             password::check_password(world, c, &call)
+        }
+        f::auth::ExportAuthorization::CONSTRUCTOR_ID => {
+            let call: f::auth::ExportAuthorization = decode(q)?;
+            dcs::export_authorization(world, c, &call)
+        }
+        f::auth::ImportAuthorization::CONSTRUCTOR_ID => {
+            let call: f::auth::ImportAuthorization = decode(q)?;
+            dcs::import_authorization(world, c, &call)
         }
         f::auth::LogOut::CONSTRUCTOR_ID => {
             me(world, c)?;
@@ -354,17 +378,17 @@ fn dispatch(
         f::messages::GetHistory::CONSTRUCTOR_ID => {
             let call: f::messages::GetHistory = decode(q)?;
             let me = me(world, c)?;
-            history::get_history(world, c, &me, &call)
+            history::get_history(world, &me, &call)
         }
         f::messages::GetMessages::CONSTRUCTOR_ID => {
             let call: f::messages::GetMessages = decode(q)?;
             let me = me(world, c)?;
-            history::get_messages(world, c, &me, &call)
+            history::get_messages(world, &me, &call)
         }
         f::messages::GetDialogs::CONSTRUCTOR_ID => {
             let call: f::messages::GetDialogs = decode(q)?;
             let me = me(world, c)?;
-            history::get_dialogs(world, c, &me, &call)
+            history::get_dialogs(world, &me, &call)
         }
         f::upload::SaveFilePart::CONSTRUCTOR_ID => {
             let call: f::upload::SaveFilePart = decode(q)?;
@@ -391,7 +415,7 @@ fn dispatch(
         f::upload::GetFile::CONSTRUCTOR_ID => {
             let call: f::upload::GetFile = decode(q)?;
             me(world, c)?;
-            upload::get_file(world, &call)
+            upload::get_file(world, c, &call)
         }
         other => Err(ApiError::new(
             400,
@@ -435,7 +459,7 @@ fn difference(world: &World, c: &Caller, me: &Account, pts: i32) -> Result<Vec<u
     let mut messages = Vec::new();
     let mut peers = Vec::new();
     for (id, m) in new {
-        messages.push(stored_message(world, me.id, id, m, c.dc_id)?);
+        messages.push(stored_message(world, me.id, id, m)?);
         peers.push(m.peer_for(me.id));
     }
     let users = users_of(world, me, peers)?;

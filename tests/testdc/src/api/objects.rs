@@ -40,12 +40,11 @@ pub(super) fn stored_message(
     owner: i64,
     id: i32,
     m: &StoredMessage,
-    dc_id: i32,
 ) -> Result<enums::Message, ApiError> {
     let media = m
         .document
         .and_then(|d| world.files().document(d))
-        .map(|doc| document_media(doc, dc_id));
+        .map(document_media);
     message(
         id,
         m.from == owner,
@@ -58,7 +57,7 @@ pub(super) fn stored_message(
 }
 
 /// A document as clients see it (no thumbnails: the test DC makes none).
-pub(super) fn document(doc: &Document, dc_id: i32) -> enums::Document {
+pub(super) fn document(doc: &Document) -> enums::Document {
     enums::Document::Document(types::Document {
         id: doc.id,
         access_hash: doc.access_hash,
@@ -68,20 +67,20 @@ pub(super) fn document(doc: &Document, dc_id: i32) -> enums::Document {
         size: doc.data.len() as i64,
         thumbs: None,
         video_thumbs: None,
-        dc_id,
+        dc_id: doc.dc_id,
         attributes: doc.attributes.clone(),
     })
 }
 
 /// `messageMediaDocument` for `doc`.
-pub(super) fn document_media(doc: &Document, dc_id: i32) -> enums::MessageMedia {
+pub(super) fn document_media(doc: &Document) -> enums::MessageMedia {
     enums::MessageMedia::Document(Box::new(types::MessageMediaDocument {
         nopremium: false,
         spoiler: false,
         video: false,
         round: false,
         voice: false,
-        document: Some(document(doc, dc_id)),
+        document: Some(document(doc)),
         alt_documents: None,
         video_cover: None,
         video_timestamp: None,
@@ -163,20 +162,28 @@ pub(super) fn authorization(me: &Account) -> Result<Vec<u8>, ApiError> {
     ))
 }
 
-/// `help.getConfig`: this DC only, at 127.0.0.1.
-pub fn config(c: &Caller) -> enums::Config {
-    let dc = enums::DcOption::DcOption(types::DcOption {
-        ipv6: false,
-        media_only: false,
-        tcpo_only: false,
-        cdn: false,
-        r#static: false,
-        this_port_only: false,
-        id: c.dc_id,
-        ip_address: "127.0.0.1".into(),
-        port: i32::from(c.port),
-        secret: None,
-    });
+/// `help.getConfig`: every DC of the cluster `dcs` ((id, port) each; this DC alone if
+/// empty), at 127.0.0.1.
+pub fn config(c: &Caller, dcs: &[(i32, u16)]) -> enums::Config {
+    let this = [(c.dc_id, c.port)];
+    let dcs = if dcs.is_empty() { &this[..] } else { dcs };
+    let dc_options = dcs
+        .iter()
+        .map(|&(id, port)| {
+            enums::DcOption::DcOption(types::DcOption {
+                ipv6: false,
+                media_only: false,
+                tcpo_only: false,
+                cdn: false,
+                r#static: false,
+                this_port_only: false,
+                id,
+                ip_address: "127.0.0.1".into(),
+                port: i32::from(port),
+                secret: None,
+            })
+        })
+        .collect();
     enums::Config::Config(Box::new(types::Config {
         default_p2p_contacts: false,
         preload_featured_stickers: false,
@@ -187,7 +194,7 @@ pub fn config(c: &Caller) -> enums::Config {
         expires: c.now + 3600,
         test_mode: true,
         this_dc: c.dc_id,
-        dc_options: vec![dc],
+        dc_options,
         dc_txt_domain_name: "testdc.invalid".into(),
         chat_size_max: 200,
         megagroup_size_max: 200_000,

@@ -70,7 +70,7 @@ fn media_document(
             };
             let doc = world
                 .files_mut()
-                .make_document(me.id, &file, c.now, mime, d.attributes.clone())
+                .make_document(c.dc_id, me.id, &file, c.now, mime, d.attributes.clone())
                 .map_err(file_error)?;
             Ok(doc.id)
         }
@@ -139,7 +139,7 @@ pub(super) fn send_media(
         world
             .files()
             .document(doc_id)
-            .map(|d| document_media(d, c.dc_id))
+            .map(document_media)
             .ok_or_else(internal)
     };
     if to.id != me.id {
@@ -229,7 +229,11 @@ pub fn check_range(offset: i64, limit: i32, precise: bool) -> Result<(), ApiErro
 
 /// `upload.getFile` for a document: `limit` bytes from `offset`, fewer at the end, none past
 /// it.
-pub(super) fn get_file(world: &World, call: &f::upload::GetFile) -> Result<Vec<u8>, ApiError> {
+pub(super) fn get_file(
+    world: &World,
+    c: &Caller,
+    call: &f::upload::GetFile,
+) -> Result<Vec<u8>, ApiError> {
     let enums::InputFileLocation::InputDocumentFileLocation(loc) = &call.location else {
         return Err(ApiError::new(
             400,
@@ -242,6 +246,9 @@ pub(super) fn get_file(world: &World, call: &f::upload::GetFile) -> Result<Vec<u
         .filter(|d| d.access_hash == loc.access_hash)
         .ok_or_else(|| ApiError::new(400, "FILE_ID_INVALID"))?;
     check_reference(&doc.file_reference, &loc.file_reference)?;
+    if doc.dc_id != c.dc_id && world.has_dc(doc.dc_id) {
+        return Err(ApiError::new(303, format!("FILE_MIGRATE_{}", doc.dc_id)));
+    }
     if !loc.thumb_size.is_empty() {
         return Err(ApiError::new(
             400,

@@ -49,3 +49,27 @@ pub fn message(m: &enums::Message) -> &types::Message {
         other => panic!("not a message: {other:?}"),
     }
 }
+
+/// A call as `key` would make it on DC `dc_id` of a cluster.
+pub fn call_at(world: &mut World, dc_id: i32, key: u64, q: &impl TlWrite) -> api::Answer {
+    let c = Caller {
+        dc_id,
+        port: 44300 + dc_id as u16,
+        ..caller(key)
+    };
+    api::call(world, &c, &q.to_bytes().unwrap())
+}
+
+/// The error's (code, name), on DC `dc_id`.
+pub fn err_at(world: &mut World, dc_id: i32, key: u64, q: &impl TlWrite) -> (i32, String) {
+    let e = call_at(world, dc_id, key, q).result.unwrap_err();
+    (e.code, e.message)
+}
+
+/// The answer on DC `dc_id`, decoded as `T`.
+pub fn ok_at<T: TlRead>(world: &mut World, dc_id: i32, key: u64, q: &impl TlWrite) -> T {
+    let bytes = call_at(world, dc_id, key, q)
+        .result
+        .expect("an answer, not an error");
+    T::from_bytes(&bytes).expect("the answer decodes")
+}
