@@ -3,13 +3,12 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use ferrogram_mtproto_proto::auth_key::server::{MAX_ANSWER, ServerHandshake};
-use ferrogram_mtproto_proto::crypto::message::{self, Role};
+use ferrogram_mtproto_proto::crypto::message::{self, MessageHeader, Role};
 use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
 use ferrogram_mtproto_proto::crypto::provider::Software;
-use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::server::{ServerConfig, ServerEvent};
 use ferrogram_mtproto_proto::transport::{
     DEFAULT_MAX_FRAME_LEN, Decoder, EncodeOptions, Encoder, Event, TransportErrorCode,
@@ -18,7 +17,7 @@ use getrandom::SysRng;
 use rand_core::UnwrapErr;
 
 use crate::api::{self, Caller};
-use crate::{Session, SessionSlot, Shared, State, StoredKey};
+use crate::{Session, SessionSlot, Shared, State, StoredKey, faults};
 
 /// How often a waiting connection wakes to send updates pushed by other connections.
 const PUSH_POLL: Duration = Duration::from_millis(50);
@@ -37,6 +36,8 @@ enum End {
     UnknownKey(u64),
     /// Encrypting an answer failed (a bug: the transmit buffer is sized for the session).
     Session(String),
+    /// The `close_after` fault: this many messages came in.
+    FaultClose(u32),
 }
 
 pub(crate) fn serve(stream: TcpStream, shared: &Shared) {
@@ -55,6 +56,7 @@ pub(crate) fn serve(stream: TcpStream, shared: &Shared) {
         End::Handshake(e) => format!("auth-key exchange refused: {e}"),
         End::UnknownKey(id) => format!("unknown auth key {id:#018x}: sent -404"),
         End::Session(e) => format!("session: {e}"),
+        End::FaultClose(n) => format!("closed after {n} messages (close_after fault)"),
     };
     shared.log(peer, format_args!("disconnected ({why})"));
 }
@@ -72,13 +74,8 @@ struct Connection<'s> {
     tx: Vec<u8>,
     /// The (auth key, session id) whose session this connection carries.
     attached: Option<(u64, i64)>,
-}
-
-fn now() -> UnixNanos {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    UnixNanos(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    /// Encrypted messages received (for the `close_after` fault).
+    received: u32,
 }
 
 impl<'s> Connection<'s> {
@@ -95,6 +92,7 @@ impl<'s> Connection<'s> {
             // The largest answer (a 1 MiB upload.file) encrypted, within a transport frame.
             tx: vec![0u8; DEFAULT_MAX_FRAME_LEN],
             attached: None,
+            received: 0,
         }
     }
 
@@ -182,7 +180,7 @@ impl<'s> Connection<'s> {
             // A client may make several keys on one connection (e.g. a temporary one).
             self.handshake = ServerHandshake::new(&self.shared.key);
         }
-        let now = now();
+        let now = self.shared.now();
         if let Err(e) = self.handshake.handle_packet(now, payload, &mut self.rng) {
             return Some(End::Handshake(e.to_string()));
         }
@@ -232,7 +230,9 @@ impl<'s> Connection<'s> {
     /// An encrypted message: through its session (by auth key and session id), queries to
     /// the API, answers and pushed updates back out.
     fn handle_encrypted(&mut self, key_id: u64, stored: &StoredKey, payload: &[u8]) -> Option<End> {
-        let now = now();
+        let now = self.shared.now();
+        let faults = self.shared.faults().clone();
+        self.received += 1;
         let caller = Caller {
             auth_key_id: key_id,
             now: i32::try_from(now.secs()).unwrap_or(i32::MAX),
@@ -243,13 +243,13 @@ impl<'s> Connection<'s> {
         // The session id is inside the encryption: open a copy to route the message.
         let mut payload = payload.to_vec();
         let mut peek = payload.clone();
-        let session_id = match message::decrypt(
+        let header = match message::decrypt(
             &mut Software,
             &key,
             Role::Server,
             message::strip_transport_padding(&mut peek),
         ) {
-            Ok(d) => d.header.session_id,
+            Ok(d) => d.header,
             Err(e) => {
                 self.shared.log(
                     self.peer,
@@ -259,6 +259,7 @@ impl<'s> Connection<'s> {
             }
         };
         drop(peek);
+        let session_id = header.session_id;
         let slot_id = (key_id, session_id);
         let mut guard = self.shared.state();
         let State {
@@ -282,7 +283,11 @@ impl<'s> Connection<'s> {
             sessions.insert(
                 slot_id,
                 SessionSlot {
-                    session: Box::new(Session::new(Software, key, ServerConfig::default())),
+                    session: Box::new(Session::new(
+                        Software,
+                        AuthKey::new(stored.auth_key),
+                        ServerConfig::default(),
+                    )),
                     last_used: *tick,
                 },
             );
@@ -295,6 +300,28 @@ impl<'s> Connection<'s> {
             // A new connection for this session: unacknowledged answers go out again.
             session.handle_reconnect();
             self.attached = Some(slot_id);
+        }
+        let refusal = self.shared.faults().take_refusal();
+        if let Some(code) = refusal {
+            // The refusal fault: the session never sees this message; the client is told
+            // to fix its salt or clock and send it again.
+            let salt = session.salt_at(now);
+            drop(guard);
+            self.shared.log(
+                self.peer,
+                format_args!("refused msg {:#x} with code {code} (fault)", header.msg_id),
+            );
+            let body = faults::refusal(header.msg_id, header.seq_no, code, salt);
+            let out = MessageHeader {
+                salt,
+                session_id,
+                msg_id: faults::server_msg_id(now, 1),
+                seq_no: 0,
+            };
+            return match faults::encrypt_server(&key, &out, &body, &mut self.rng) {
+                Ok(p) => self.send(&p).err(),
+                Err(e) => Some(End::Session(e.to_string())),
+            };
         }
         session.handle_packet(now, &mut payload);
         while let Some(event) = session.poll_event() {
@@ -324,7 +351,17 @@ impl<'s> Connection<'s> {
             if api::wants_updates(&body) {
                 updates_to.insert(key_id, session_id);
             }
-            let answer = api::call(world, &caller, &body);
+            let flood = self.shared.faults().take_flood_wait();
+            let answer = match flood {
+                Some(secs) => api::Answer {
+                    result: Err(api::ApiError {
+                        code: 420,
+                        message: format!("FLOOD_WAIT_{secs}"),
+                    }),
+                    pushes: Vec::new(),
+                },
+                None => api::call(world, &caller, &body),
+            };
             if self.shared.config.verbose {
                 let name = api::unwrap(&body)
                     .ok()
@@ -342,6 +379,9 @@ impl<'s> Connection<'s> {
                     .log(self.peer, format_args!("{name} -> {outcome}"));
             }
             let queued = match &answer.result {
+                Ok(bytes) if faults.gzip => {
+                    session.respond(now, req_msg_id, &faults::gzip_packed(bytes))
+                }
                 Ok(bytes) => session.respond(now, req_msg_id, bytes),
                 Err(e) => session.respond_error(now, req_msg_id, e.code, &e.message),
             };
@@ -353,15 +393,15 @@ impl<'s> Connection<'s> {
             }
             pushes.extend(answer.pushes);
         }
-        for push in pushes {
-            let Some(&sid) = updates_to.get(&push.auth_key_id) else {
-                continue;
-            };
-            if let Some(target) = sessions.get_mut(&(push.auth_key_id, sid)) {
-                let _ = target.session.push_update(now, &push.update);
-            }
-        }
+        crate::deliver(&mut guard, now, &pushes, faults.gzip);
         drop(guard);
+        if let Some(n) = faults.close_after.filter(|n| self.received >= *n) {
+            // Answers stay queued in the session for the client's next connection.
+            return Some(End::FaultClose(n));
+        }
+        if !faults.delay.is_zero() {
+            std::thread::sleep(faults.delay);
+        }
         self.flush()
     }
 
@@ -369,17 +409,21 @@ impl<'s> Connection<'s> {
     fn flush(&mut self) -> Option<End> {
         let slot_id = self.attached?;
         loop {
+            let now = self.shared.now();
             let payload = {
                 let mut state = self.shared.state();
                 let slot = state.sessions.get_mut(&slot_id)?;
-                match slot
-                    .session
-                    .poll_transmit(now(), &mut self.rng, &mut self.tx)
-                {
+                match slot.session.poll_transmit(now, &mut self.rng, &mut self.tx) {
                     Ok(Some(range)) => self.tx[range].to_vec(),
                     Ok(None) => return None,
                     Err(e) => return Some(End::Session(e.to_string())),
                 }
+            };
+            let payload = match self.shared.stored_key(slot_id.0) {
+                Some(k) if self.shared.faults().containers => {
+                    faults::in_container(&AuthKey::new(k.auth_key), &payload, &mut self.rng)
+                }
+                _ => payload,
             };
             if let Err(e) = self.send(&payload) {
                 return Some(e);

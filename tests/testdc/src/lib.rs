@@ -26,6 +26,7 @@
 pub mod api;
 mod connection;
 pub mod default_key;
+pub mod faults;
 pub mod files;
 pub mod srp;
 pub mod world;
@@ -36,10 +37,11 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ferrogram_mtproto_proto::auth_key::rsa::{RsaPrivateKey, RsaPublicKey};
 use ferrogram_mtproto_proto::crypto::provider::Software;
+use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::server::ServerSession;
 
 use crate::world::World;
@@ -69,6 +71,9 @@ pub struct Config {
     /// ([`TestDc::start_cluster`]): elsewhere her login answers `PHONE_MIGRATE_X` and her
     /// calls `USER_MIGRATE_X`.
     pub alice_dc: i32,
+    /// Fault knobs at start (see [`faults`]); change them later with
+    /// [`TestDc::set_faults`]. Default: none.
+    pub faults: faults::Faults,
 }
 
 impl Default for Config {
@@ -82,6 +87,7 @@ impl Default for Config {
             upload_limit: files::DEFAULT_UPLOAD_LIMIT,
             password: None,
             alice_dc: world::DEFAULT_HOME_DC,
+            faults: faults::Faults::default(),
         }
     }
 }
@@ -206,6 +212,7 @@ pub(crate) struct Shared {
     state: Arc<Mutex<State>>,
     port: std::sync::atomic::AtomicU16,
     pub(crate) stop: AtomicBool,
+    faults: Mutex<faults::Faults>,
 }
 
 impl Shared {
@@ -216,6 +223,20 @@ impl Shared {
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn faults(&self) -> MutexGuard<'_, faults::Faults> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The DC's clock: the system's, shifted by the `clock_skew_secs` fault.
+    pub(crate) fn now(&self) -> UnixNanos {
+        let d = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let nanos = i128::try_from(d.as_nanos()).unwrap_or(i128::MAX)
+            + i128::from(self.faults().clock_skew_secs) * 1_000_000_000;
+        UnixNanos(u64::try_from(nanos.max(0)).unwrap_or(u64::MAX))
     }
 
     pub(crate) fn stored_key(&self, id: u64) -> Option<StoredKey> {
@@ -325,6 +346,7 @@ impl TestDc {
                 state: Arc::clone(&state),
                 port: std::sync::atomic::AtomicU16::new(addr.port()),
                 stop: AtomicBool::new(false),
+                faults: Mutex::new(config.faults.clone()),
             });
             let accept_shared = Arc::clone(&shared);
             let acceptor = std::thread::Builder::new()
@@ -370,6 +392,41 @@ impl TestDc {
         self.shared.state().world.create_bot(first_name, username)
     }
 
+    /// The fault knobs now in force on this DC.
+    pub fn faults(&self) -> faults::Faults {
+        self.shared.faults().clone()
+    }
+
+    /// Replaces this DC's fault knobs (they take effect with the next message).
+    pub fn set_faults(&self, faults: faults::Faults) {
+        *self.shared.faults() = faults;
+    }
+
+    /// Sends `user` a burst of `n` messages from `from` ("burst 1", "burst 2", …): each is
+    /// stored and pushed to every key logged in as `user` as `updateShortMessage`, in one go.
+    /// Returns `user`'s `pts` after the burst.
+    ///
+    /// # Errors
+    /// Only if an update cannot be serialized (a bug: `500 INTERNAL`).
+    pub fn send_burst(&self, from: i64, user: i64, n: u32) -> Result<i32, api::ApiError> {
+        let now = self.shared.now();
+        let date = i32::try_from(now.secs()).unwrap_or(i32::MAX);
+        let mut state = self.shared.state();
+        let mut pushes = Vec::new();
+        for i in 1..=n {
+            pushes.extend(api::deliver_text(
+                &mut state.world,
+                from,
+                user,
+                date,
+                &format!("burst {i}"),
+            )?);
+        }
+        let pts = state.world.pts(user);
+        deliver(&mut state, now, &pushes, self.shared.faults().gzip);
+        Ok(pts)
+    }
+
     /// Moves `user`'s home to DC `dc_id` (see [`world::Account::home_dc`]).
     pub fn set_home_dc(&self, user: i64, dc_id: i32) {
         self.shared.state().world.set_home_dc(user, dc_id);
@@ -378,6 +435,11 @@ impl TestDc {
     /// Logs `auth_key_id` in as `user` (a test's shortcut past the sign-in flow).
     pub fn log_in(&self, auth_key_id: u64, user: i64) {
         self.shared.state().world.log_in(auth_key_id, user);
+    }
+
+    /// Who `auth_key_id` is logged in as.
+    pub fn logged_in_user(&self, auth_key_id: u64) -> Option<i64> {
+        self.shared.state().world.logged_in(auth_key_id)
     }
 
     /// The auth keys logged in as `user`.
@@ -417,6 +479,24 @@ impl Drop for TestDc {
         let _ = std::net::TcpStream::connect(self.addr);
         if let Some(t) = self.acceptor.take() {
             let _ = t.join();
+        }
+    }
+}
+
+/// Queues pushed updates to the session each key takes updates on (`gzip`: packed).
+pub(crate) fn deliver(state: &mut State, now: UnixNanos, pushes: &[api::Push], gzip: bool) {
+    for push in pushes {
+        let Some(&sid) = state.updates_to.get(&push.auth_key_id) else {
+            continue;
+        };
+        if let Some(target) = state.sessions.get_mut(&(push.auth_key_id, sid)) {
+            let _ = if gzip {
+                target
+                    .session
+                    .push_update(now, &faults::gzip_packed(&push.update))
+            } else {
+                target.session.push_update(now, &push.update)
+            };
         }
     }
 }

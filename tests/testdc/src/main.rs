@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use ferrogram_testdc::faults::Faults;
 use ferrogram_testdc::{Config, RsaKeyHex, TestDc};
 
 const HELP: &str = "\
@@ -30,6 +31,18 @@ OPTIONS:
     --password <PW>      give Alice the 2FA password PW: auth.signIn answers
                          SESSION_PASSWORD_NEEDED, then auth.checkPassword takes the SRP
                          proof (account.getPassword) [default: no password]
+
+FAULT KNOBS (for testing a client's recovery; see the faults module):
+    --close-after <N>    close every connection once it delivered N encrypted messages
+    --bad-salt           refuse the first encrypted message with bad_server_salt
+    --bad-msg <16|17>    refuse the first encrypted message with bad_msg_notification
+    --clock-skew <S>     run the DC's clock S seconds ahead (negative: behind)
+    --gzip               pack every answer and update in gzip_packed
+    --containers         send every payload inside a msg_container
+    --flood-wait <N:S>   answer the first N API calls with 420 FLOOD_WAIT_S
+    --delay-ms <D>       hold every answer D milliseconds
+    (A burst of updates to a user is TestDc::send_burst, from Rust.)
+
     -q, --quiet          don't log connection events to stderr
     -h, --help           print this help
 
@@ -113,6 +126,41 @@ fn run() -> Result<(), String> {
                 config.upload_limit = mib.saturating_mul(1024 * 1024);
             }
             "--password" => config.password = Some(value("--password")?),
+            "--close-after" => {
+                config.faults.close_after = Some(
+                    value("--close-after")?
+                        .parse()
+                        .map_err(|_| "--close-after takes a message count")?,
+                )
+            }
+            "--bad-salt" => config.faults.bad_server_salt = true,
+            "--bad-msg" => {
+                config.faults.bad_msg = Some(Faults::parse_bad_msg(&value("--bad-msg")?)?)
+            }
+            "--clock-skew" => {
+                config.faults.clock_skew_secs = value("--clock-skew")?
+                    .parse()
+                    .map_err(|_| "--clock-skew takes whole seconds")?
+            }
+            "--gzip" => config.faults.gzip = true,
+            "--containers" => config.faults.containers = true,
+            "--flood-wait" => {
+                let v = value("--flood-wait")?;
+                let parsed = v
+                    .split_once(':')
+                    .and_then(|(n, s)| Some((n.parse().ok()?, s.parse().ok()?)));
+                let Some((n, secs)) = parsed else {
+                    return Err(format!("--flood-wait takes CALLS:SECONDS, not `{v}`"));
+                };
+                config.faults.flood_wait_calls = n;
+                config.faults.flood_wait_secs = secs;
+            }
+            "--delay-ms" => {
+                let ms: u64 = value("--delay-ms")?
+                    .parse()
+                    .map_err(|_| "--delay-ms takes whole milliseconds")?;
+                config.faults.delay = Duration::from_millis(ms);
+            }
             "-q" | "--quiet" => config.verbose = false,
             other => return Err(format!("unknown argument `{other}`")),
         }

@@ -329,34 +329,9 @@ fn dispatch(
             if call.message.chars().count() > 4096 {
                 return Err(ApiError::new(400, "MESSAGE_TOO_LONG"));
             }
-            let sent = world.send(me.id, to.id, c.now, &call.message);
-            if to.id != me.id {
-                let update = encode(&enums::Updates::UpdateShortMessage(Box::new(
-                    types::UpdateShortMessage {
-                        out: false,
-                        mentioned: false,
-                        media_unread: false,
-                        silent: call.silent,
-                        id: sent.recipient_id,
-                        user_id: me.id,
-                        message: call.message.clone(),
-                        pts: sent.recipient_pts,
-                        pts_count: 1,
-                        date: c.now,
-                        fwd_from: None,
-                        via_bot_id: None,
-                        reply_to: None,
-                        entities: None,
-                        ttl_period: None,
-                    },
-                )))?;
-                for key in world.keys_of(to.id) {
-                    pushes.push(Push {
-                        auth_key_id: key,
-                        update: update.clone(),
-                    });
-                }
-            }
+            let (sent, to_push) =
+                text_message(world, me.id, to.id, c.now, &call.message, call.silent)?;
+            pushes.extend(to_push);
             encode(&enums::Updates::UpdateShortSentMessage(
                 types::UpdateShortSentMessage {
                     out: true,
@@ -425,6 +400,63 @@ fn dispatch(
             ),
         )),
     }
+}
+
+/// Stores a text message and makes the recipient's `updateShortMessage` for each of their
+/// keys (none for a message to oneself).
+fn text_message(
+    world: &mut World,
+    from: i64,
+    to: i64,
+    date: i32,
+    text: &str,
+    silent: bool,
+) -> Result<(crate::world::Sent, Vec<Push>), ApiError> {
+    let sent = world.send(from, to, date, text);
+    let mut pushes = Vec::new();
+    if to != from {
+        let update = encode(&enums::Updates::UpdateShortMessage(Box::new(
+            types::UpdateShortMessage {
+                out: false,
+                mentioned: false,
+                media_unread: false,
+                silent,
+                id: sent.recipient_id,
+                user_id: from,
+                message: text.into(),
+                pts: sent.recipient_pts,
+                pts_count: 1,
+                date,
+                fwd_from: None,
+                via_bot_id: None,
+                reply_to: None,
+                entities: None,
+                ttl_period: None,
+            },
+        )))?;
+        for key in world.keys_of(to) {
+            pushes.push(Push {
+                auth_key_id: key,
+                update: update.clone(),
+            });
+        }
+    }
+    Ok((sent, pushes))
+}
+
+/// Stores a text message from `from` to `to` as `messages.sendMessage` would and returns the
+/// updates for `to`'s keys (for [`TestDc::send_burst`](crate::TestDc::send_burst)).
+///
+/// # Errors
+/// Only if the update cannot be serialized (a bug: `500 INTERNAL`).
+pub fn deliver_text(
+    world: &mut World,
+    from: i64,
+    to: i64,
+    date: i32,
+    text: &str,
+) -> Result<Vec<Push>, ApiError> {
+    text_message(world, from, to, date, text, false).map(|(_, p)| p)
 }
 
 /// Login codes have this many digits.
