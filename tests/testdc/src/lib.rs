@@ -12,6 +12,9 @@
 //! one per auth key) and the API slice in [`api`], over the state in [`world`]. An encrypted
 //! message under an unknown key gets transport error -404, as from Telegram.
 //!
+//! [`TestDc::start_cluster`] runs several DCs over one world (each with its own auth keys);
+//! [`srp`] is the server side of 2FA; [`faults`] makes a DC misbehave on purpose.
+//!
 //! ```no_run
 //! use ferrogram_testdc::{Config, TestDc};
 //!

@@ -19,7 +19,8 @@ OPTIONS:
                          DC its own port (PORT, PORT+1, … in list order) and auth keys;
                          help.getConfig lists them all; users are served at their home
                          DC (USER_MIGRATE_X / PHONE_MIGRATE_X / FILE_MIGRATE_X elsewhere;
-                         auth.exportAuthorization / importAuthorization move a login)
+                         auth.exportAuthorization / importAuthorization move a login);
+                         overrides --dc
     --alice-dc <ID>      Alice's home DC [default: 2]
     --rsa-key <FILE>     RSA key file with `n=`, `e=`, `d=` hex lines [default: the public
                          test key built in; never use it beyond 127.0.0.1]
@@ -51,8 +52,9 @@ which a client must trust. Every transport is served (abridged, intermediate, pa
 intermediate, full, obfuscated), the auth-key exchange, the encrypted session, and an
 API slice for bots and users: help.getConfig, help.getNearestDc, auth.sendCode,
 auth.signIn, auth.signUp (the login code is the DC id five times), auth.importBotAuthorization,
-auth.logOut, users.getUsers, users.getFullUser, contacts.resolveUsername, updates.getState,
-updates.getDifference, messages.sendMessage, messages.sendMedia (documents),
+auth.logOut, account.getPassword and auth.checkPassword (2FA, SRP; --password),
+auth.exportAuthorization and auth.importAuthorization (--dcs), users.getUsers,
+users.getFullUser, contacts.resolveUsername, updates.getState, updates.getDifference, messages.sendMessage, messages.sendMedia (documents),
 messages.getHistory, messages.getMessages, messages.getDialogs, upload.saveFilePart,
 upload.saveBigFilePart, upload.getFile. Other methods get `400 INPUT_METHOD_INVALID`.
 ";

@@ -9,7 +9,7 @@
 //!   digit five times), `auth.importBotAuthorization`, `auth.logOut`;
 //! - 2FA: `account.getPassword`, `auth.checkPassword` (SRP, see [`crate::srp`]); `auth.signIn`
 //!   for an account with a password answers `401 SESSION_PASSWORD_NEEDED`;
-//! - several DCs ([`dcs`]): `auth.exportAuthorization`, `auth.importAuthorization`;
+//! - several DCs (`dcs.rs`): `auth.exportAuthorization`, `auth.importAuthorization`;
 //!   `303 USER_MIGRATE_X` for a user's calls away from their home DC, `PHONE_MIGRATE_X`
 //!   for a login there, `FILE_MIGRATE_X` for a document stored on another DC;
 //! - `users.getUsers`, `users.getFullUser`, `contacts.resolveUsername`;
