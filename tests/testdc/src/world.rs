@@ -168,6 +168,13 @@ impl World {
         Some(challenge)
     }
 
+    /// Forgets `user`'s SRP challenge (a proof is good for one login).
+    pub fn end_challenge(&mut self, user: i64) {
+        if let Some(pw) = self.passwords.get_mut(&user) {
+            pw.challenge = None;
+        }
+    }
+
     /// Records that `auth_key_id` gave the right code for `user`, who has a password.
     pub fn begin_2fa(&mut self, auth_key_id: u64, user: i64) {
         self.pending_2fa.insert(auth_key_id, user);

@@ -74,7 +74,7 @@ pub(super) fn get_password(world: &mut World, c: &Caller) -> Result<Vec<u8>, Api
 }
 
 /// `auth.checkPassword`: verifies `M1` against the last challenge of the account the key
-/// gave the login code for, and logs the key in.
+/// gave the login code for, and logs the key in (the challenge is then spent).
 pub(super) fn check_password(
     world: &mut World,
     c: &Caller,
@@ -102,6 +102,7 @@ pub(super) fn check_password(
             return Err(ApiError::new(400, "PASSWORD_HASH_INVALID"));
         }
     }
+    world.end_challenge(user);
     world.log_in(c.auth_key_id, user);
     let me = world.account(user).cloned().ok_or_else(internal)?;
     authorization(&me)
