@@ -28,7 +28,7 @@ use auth_math_common::hex;
 use ferrogram_mtproto_proto::auth_key::client::{ClientConfig, ClientHandshake, MAX_REQUEST};
 use ferrogram_mtproto_proto::auth_key::derive::tmp_aes_key_iv;
 use ferrogram_mtproto_proto::auth_key::dh::TELEGRAM_DH_PRIME;
-use ferrogram_mtproto_proto::auth_key::keys::PRODUCTION_KEY;
+use ferrogram_mtproto_proto::auth_key::keys::{PRODUCTION_KEY, PRODUCTION_KEYS};
 use ferrogram_mtproto_proto::crypto::ige;
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_tl_types::ViewRead;
@@ -424,4 +424,11 @@ fn replay(keys: &[ferrogram_mtproto_proto::auth_key::rsa::RsaPublicKey]) {
 fn the_client_reproduces_the_official_sample() {
     // The sample's client knows only the key 85FD64DE851D9DD0.
     replay(&[PRODUCTION_KEY]);
+}
+
+#[test]
+fn with_all_production_keys_the_client_still_picks_the_current_key() {
+    // The server lists the old key 0x0bc35f3509f7b7a5 first; we know it too, but
+    // PRODUCTION_KEYS puts the current key first, and our order is the preference.
+    replay(PRODUCTION_KEYS);
 }

@@ -47,7 +47,8 @@ pub enum KeyKind {
 /// Settings of one exchange.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientConfig<'k> {
-    /// The server keys we trust; the server must offer one of their fingerprints.
+    /// The server keys we trust, the preferred first: the exchange uses the first of them
+    /// whose fingerprint the server offers.
     pub keys: &'k [RsaPublicKey],
     /// The DC id put in `p_q_inner_data_dc` (add 10000 for test DCs; negative for media DCs,
     /// as Telegram's clients do).
@@ -260,19 +261,23 @@ impl<'k> ClientHandshake<'k> {
         let pq = be_u64(res.pq).ok_or(HandshakeError::BadPq { pq: 0 })?;
         let (p, q) = factorize::factorize(pq).map_err(|_| HandshakeError::BadPq { pq })?;
 
-        let mut first = 0;
-        let mut key = None;
-        for fp in res.server_public_key_fingerprints.iter() {
+        // Decode the whole list once (so a malformed one is an error), then take the first of
+        // our keys the server offers: our order is the preference (the current key first, as
+        // in `keys::PRODUCTION_KEYS`), whatever order the server lists them in.
+        let offered = res.server_public_key_fingerprints;
+        let mut first = None;
+        for fp in offered.iter() {
             let fp = fp.map_err(|error| HandshakeError::Decode { step, error })?;
-            if first == 0 {
-                first = fp;
-            }
-            if let Some(k) = self.config.keys.iter().find(|k| k.fingerprint() == fp) {
-                key = Some(k);
-                break;
-            }
+            first.get_or_insert(fp);
         }
-        let key = key.ok_or(HandshakeError::UnknownFingerprints { first })?;
+        let key = self
+            .config
+            .keys
+            .iter()
+            .find(|k| offered.iter().any(|fp| fp == Ok(k.fingerprint())))
+            .ok_or(HandshakeError::UnknownFingerprints {
+                first: first.unwrap_or(0),
+            })?;
 
         rng.fill_bytes(&mut self.new_nonce);
         let (pb, qb) = (p.to_be_bytes(), q.to_be_bytes());
