@@ -667,6 +667,21 @@ fn g_a_at_the_edges_of_the_margin_is_accepted() {
     }
 }
 
+#[test]
+fn g_a_and_dh_prime_with_leading_zero_bytes_are_accepted() {
+    // Big-endian numbers: leading zero bytes do not change the value, and the DH checks
+    // accept them, so the exchange must too.
+    let mut s = Hostile::new(20);
+    let mut inner = s.honest_inner();
+    inner.g_a.splice(0..0, [0; 4]);
+    inner.dh_prime.splice(0..0, [0; 2]);
+    s.send_inner(&inner).unwrap();
+    let dh = s.receive_client_dh();
+    s.send_dh_gen(DhGenAnswer::Ok, DhGenAnswer::Ok, &dh.auth_key)
+        .unwrap();
+    assert_eq!(s.key().auth_key, dh.auth_key);
+}
+
 // ---- server_time ----
 
 #[test]

@@ -23,11 +23,11 @@ use heapless::Vec;
 use rand_core::CryptoRng;
 
 use super::derive::{self, DhGenAnswer, ct_eq, sha1};
-use super::dh::{DhError, DhGroup, RangeFault};
+use super::dh::DhGroup;
 use super::error::{HandshakeError, Step};
 use super::factorize;
 use super::plain;
-use super::rsa::RsaPublicKey;
+use super::rsa::{RsaPublicKey, uint_to_be};
 use crate::crypto::ige;
 use crate::msg_id::{MsgIdGenerator, Sender, UnixNanos};
 
@@ -365,10 +365,8 @@ impl<'k> ClientHandshake<'k> {
         self.check_nonces(&inner.nonce, &inner.server_nonce, &server_nonce, step)?;
         // Telegram's prime takes the fast path; any other gets the full safe-prime check.
         let group = DhGroup::new(inner.g, inner.dh_prime, rng).map_err(HandshakeError::Dh)?;
-        group.check_g_a(inner.g_a).map_err(HandshakeError::Dh)?;
-        let g_a = fixed_256(inner.g_a).ok_or(HandshakeError::Dh(DhError::GaOutOfRange {
-            fault: RangeFault::TooLong,
-        }))?;
+        // The checked value, as 256 bytes (the server may send leading zero bytes).
+        let g_a = uint_to_be(&group.check_g_a(inner.g_a).map_err(HandshakeError::Dh)?);
         self.time_offset = i64::from(inner.server_time) - now.secs() as i64;
 
         let mut dh = DhState {
@@ -553,14 +551,4 @@ fn trim(b: &[u8]) -> &[u8] {
         .position(|&x| x != 0)
         .unwrap_or(b.len().saturating_sub(1));
     &b[start..]
-}
-
-/// A 2048-bit big-endian value: exactly 256 bytes, or fewer (leading zeros dropped).
-fn fixed_256(b: &[u8]) -> Option<[u8; 256]> {
-    if b.is_empty() || b.len() > 256 {
-        return None;
-    }
-    let mut out = [0u8; 256];
-    out[256 - b.len()..].copy_from_slice(b);
-    Some(out)
 }
