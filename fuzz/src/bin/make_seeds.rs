@@ -8,11 +8,19 @@
 //! - `seeds/tl_schema/`: small TL schema snippets covering the parser's grammar and its error
 //!   paths.
 //!
+//! - `seeds/handshake_client/` and `seeds/handshake_server/`: honest auth-key exchanges between
+//!   our client and our server role with the fixed random sources and clock of
+//!   `fuzz_targets/handshake_common.rs` (so they replay exactly in the targets): the server's
+//!   answers for the client target, the client's requests for the server target, whole and
+//!   cut short, permanent and temporary, with a timeout and with a packet after the end.
+//!
 //! Run from the `fuzz` directory: `cargo run --release --bin make_seeds [OUT_DIR]`
 //! (default `seeds`). Deterministic: rerunning rewrites the same files.
 
 use ferrogram_tl_codegen::sample::{tl_bytes, FlagMode, Sampler};
 use ferrogram_tl_codegen::{parse_all, Category, Def, ParamKind, ParseOptions, Schema, Ty, MTPROTO_ID_EXCEPTIONS};
+use ferrogram_mtproto_proto::auth_key::client::{ClientHandshake, MAX_REQUEST};
+use ferrogram_mtproto_proto::auth_key::server::{ServerHandshake, MAX_ANSWER};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -294,13 +302,69 @@ fn schema_seeds(dir: &Path, tl_dir: &Path) -> usize {
     SCHEMAS.len() + 1
 }
 
+#[path = "../../fuzz_targets/handshake_common.rs"]
+mod handshake_common;
+
+/// One honest exchange: the client's three requests and the server's three answers.
+fn honest_exchange(config: u8) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    use handshake_common::{client_config, server_key, Rng, CLIENT_SEED, NOW, SERVER_SEED};
+    let key = server_key();
+    let keys = [*key.public_key()];
+    let mut crng = Rng(CLIENT_SEED);
+    let mut srng = Rng(SERVER_SEED);
+    let mut client = ClientHandshake::new(client_config(&keys, config), NOW, &mut crng);
+    let mut server = ServerHandshake::new(&key);
+    let (mut requests, mut answers) = (Vec::new(), Vec::new());
+    let mut buf = [0u8; MAX_REQUEST + MAX_ANSWER];
+    for _ in 0..3 {
+        let n = client.poll_transmit(NOW, &mut buf).unwrap().expect("a request");
+        requests.push(buf[..n].to_vec());
+        server.handle_packet(NOW, &buf[..n], &mut srng).expect("our server accepts our client");
+        let n = server.poll_transmit(NOW, &mut buf).unwrap().expect("an answer");
+        answers.push(buf[..n].to_vec());
+        client.handle_packet(NOW, &buf[..n], &mut crng).expect("our client accepts our server");
+    }
+    assert!(client.poll_result().is_some() && server.poll_result().is_some());
+    (requests, answers)
+}
+
+fn handshake_seeds(client_dir: &Path, server_dir: &Path) -> usize {
+    use handshake_common::encode;
+    let mut n = 0;
+    // Configuration byte: bit 0 temporary, bits 1-3 max_retries (5 as by default).
+    for (name, config) in [("permanent", 5 << 1), ("temporary", 5 << 1 | 1)] {
+        let (requests, answers) = honest_exchange(config);
+        let a: Vec<(u8, &[u8])> = answers.iter().map(|p| (0, p.as_slice())).collect();
+        let r: Vec<(u8, &[u8])> = requests.iter().map(|p| (0, p.as_slice())).collect();
+        for k in 1..=3 {
+            write(client_dir, &format!("{name}-{k}-answers.bin"), &encode(config, &a[..k]));
+            write(server_dir, &format!("{name}-{k}-requests.bin"), &encode(0, &r[..k]));
+            n += 2;
+        }
+        // The last answer after the deadline (30 s), and a packet after the end.
+        let mut late = a.clone();
+        late[2].0 = 31;
+        write(client_dir, &format!("{name}-late.bin"), &encode(config, &late));
+        let mut extra = a.clone();
+        extra.push(a[2]);
+        write(client_dir, &format!("{name}-after-end.bin"), &encode(config, &extra));
+        let mut extra = r.clone();
+        extra.push(r[2]);
+        write(server_dir, &format!("{name}-after-end.bin"), &encode(0, &extra));
+        n += 3;
+    }
+    n
+}
+
 fn main() {
     let fuzz_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let tl_dir = fuzz_dir.join("../tl-types/tl");
     let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| fuzz_dir.join("seeds"));
     let tl_out = out.join("tl");
     let schema_out = out.join("tl_schema");
-    for d in [&tl_out, &schema_out] {
+    let client_out = out.join("handshake_client");
+    let server_out = out.join("handshake_server");
+    for d in [&tl_out, &schema_out, &client_out, &server_out] {
         if d.exists() {
             fs::remove_dir_all(d).expect("clearing the old seeds");
         }
@@ -310,14 +374,17 @@ fn main() {
     let sampled = sample_seeds(&schema, &tl_out);
     let edges = edge_seeds(&schema, &tl_out);
     let schemas = schema_seeds(&schema_out, &tl_dir);
+    let handshakes = handshake_seeds(&client_out, &server_out);
     let size: u64 = [&tl_out, &schema_out]
         .iter()
         .flat_map(|d| fs::read_dir(d).unwrap())
         .map(|e| e.unwrap().metadata().unwrap().len())
         .sum();
     println!(
-        "wrote {sampled} sampled + {edges} hand-made encodings to {}, {schemas} schemas to {} ({size} bytes)",
+        "wrote {sampled} sampled + {edges} hand-made encodings to {}, {schemas} schemas to {} ({size} bytes), {handshakes} handshake inputs to {} and {}",
         tl_out.display(),
-        schema_out.display()
+        schema_out.display(),
+        client_out.display(),
+        server_out.display()
     );
 }

@@ -23,11 +23,11 @@ use heapless::Vec;
 use rand_core::CryptoRng;
 
 use super::derive::{self, DhGenAnswer, ct_eq, sha1};
-use super::dh::{DhError, DhGroup, RangeFault};
+use super::dh::DhGroup;
 use super::error::{HandshakeError, Step};
 use super::factorize;
 use super::plain;
-use super::rsa::RsaPublicKey;
+use super::rsa::{RsaPublicKey, uint_to_be};
 use crate::crypto::ige;
 use crate::msg_id::{MsgIdGenerator, Sender, UnixNanos};
 
@@ -47,7 +47,8 @@ pub enum KeyKind {
 /// Settings of one exchange.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientConfig<'k> {
-    /// The server keys we trust; the server must offer one of their fingerprints.
+    /// The server keys we trust, the preferred first: the exchange uses the first of them
+    /// whose fingerprint the server offers.
     pub keys: &'k [RsaPublicKey],
     /// The DC id put in `p_q_inner_data_dc` (add 10000 for test DCs; negative for media DCs,
     /// as Telegram's clients do).
@@ -260,19 +261,23 @@ impl<'k> ClientHandshake<'k> {
         let pq = be_u64(res.pq).ok_or(HandshakeError::BadPq { pq: 0 })?;
         let (p, q) = factorize::factorize(pq).map_err(|_| HandshakeError::BadPq { pq })?;
 
-        let mut first = 0;
-        let mut key = None;
-        for fp in res.server_public_key_fingerprints.iter() {
+        // Decode the whole list once (so a malformed one is an error), then take the first of
+        // our keys the server offers: our order is the preference (the current key first, as
+        // in `keys::PRODUCTION_KEYS`), whatever order the server lists them in.
+        let offered = res.server_public_key_fingerprints;
+        let mut first = None;
+        for fp in offered.iter() {
             let fp = fp.map_err(|error| HandshakeError::Decode { step, error })?;
-            if first == 0 {
-                first = fp;
-            }
-            if let Some(k) = self.config.keys.iter().find(|k| k.fingerprint() == fp) {
-                key = Some(k);
-                break;
-            }
+            first.get_or_insert(fp);
         }
-        let key = key.ok_or(HandshakeError::UnknownFingerprints { first })?;
+        let key = self
+            .config
+            .keys
+            .iter()
+            .find(|k| offered.iter().any(|fp| fp == Ok(k.fingerprint())))
+            .ok_or(HandshakeError::UnknownFingerprints {
+                first: first.unwrap_or(0),
+            })?;
 
         rng.fill_bytes(&mut self.new_nonce);
         let (pb, qb) = (p.to_be_bytes(), q.to_be_bytes());
@@ -360,10 +365,8 @@ impl<'k> ClientHandshake<'k> {
         self.check_nonces(&inner.nonce, &inner.server_nonce, &server_nonce, step)?;
         // Telegram's prime takes the fast path; any other gets the full safe-prime check.
         let group = DhGroup::new(inner.g, inner.dh_prime, rng).map_err(HandshakeError::Dh)?;
-        group.check_g_a(inner.g_a).map_err(HandshakeError::Dh)?;
-        let g_a = fixed_256(inner.g_a).ok_or(HandshakeError::Dh(DhError::GaOutOfRange {
-            fault: RangeFault::TooLong,
-        }))?;
+        // The checked value, as 256 bytes (the server may send leading zero bytes).
+        let g_a = uint_to_be(&group.check_g_a(inner.g_a).map_err(HandshakeError::Dh)?);
         self.time_offset = i64::from(inner.server_time) - now.secs() as i64;
 
         let mut dh = DhState {
@@ -548,14 +551,4 @@ fn trim(b: &[u8]) -> &[u8] {
         .position(|&x| x != 0)
         .unwrap_or(b.len().saturating_sub(1));
     &b[start..]
-}
-
-/// A 2048-bit big-endian value: exactly 256 bytes, or fewer (leading zeros dropped).
-fn fixed_256(b: &[u8]) -> Option<[u8; 256]> {
-    if b.is_empty() || b.len() > 256 {
-        return None;
-    }
-    let mut out = [0u8; 256];
-    out[256 - b.len()..].copy_from_slice(b);
-    Some(out)
 }
