@@ -2,7 +2,7 @@
 //! may panic: malformed schemas are `ParseError`s.
 #![no_main]
 
-use ferrogram_tl_codegen::{generate, parse, Config, ParseOptions};
+use ferrogram_tl_codegen::{Config, ParseOptions, generate, parse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -17,10 +17,12 @@
 //! Run from the `fuzz` directory: `cargo run --release --bin make_seeds [OUT_DIR]`
 //! (default `seeds`). Deterministic: rerunning rewrites the same files.
 
-use ferrogram_tl_codegen::sample::{tl_bytes, FlagMode, Sampler};
-use ferrogram_tl_codegen::{parse_all, Category, Def, ParamKind, ParseOptions, Schema, Ty, MTPROTO_ID_EXCEPTIONS};
 use ferrogram_mtproto_proto::auth_key::client::{ClientHandshake, MAX_REQUEST};
-use ferrogram_mtproto_proto::auth_key::server::{ServerHandshake, MAX_ANSWER};
+use ferrogram_mtproto_proto::auth_key::server::{MAX_ANSWER, ServerHandshake};
+use ferrogram_tl_codegen::sample::{FlagMode, Sampler, tl_bytes};
+use ferrogram_tl_codegen::{
+    Category, Def, MTPROTO_ID_EXCEPTIONS, ParamKind, ParseOptions, Schema, Ty, parse_all,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -32,8 +34,14 @@ const SAMPLES: usize = 300;
 fn schema(tl_dir: &Path) -> Schema {
     let mtproto = fs::read_to_string(tl_dir.join("mtproto.tl")).expect("mtproto.tl");
     let api = fs::read_to_string(tl_dir.join("api.tl")).expect("api.tl");
-    let opts = ParseOptions { id_exceptions: MTPROTO_ID_EXCEPTIONS.iter().map(|s| s.to_string()).collect() };
-    parse_all(&[("mtproto.tl", &mtproto), ("api.tl", &api)], &opts).expect("the vendored schema parses")
+    let opts = ParseOptions {
+        id_exceptions: MTPROTO_ID_EXCEPTIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    parse_all(&[("mtproto.tl", &mtproto), ("api.tl", &api)], &opts)
+        .expect("the vendored schema parses")
 }
 
 /// How interesting a combinator is for a fuzzer: flags, vectors, strings, nested objects,
@@ -76,10 +84,22 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 fn sample_seeds(schema: &Schema, dir: &Path) -> usize {
     // Every combinator with a parameter is a candidate; the richest go first, then an even
     // spread over the rest so that plain constructors (and every id range) appear too.
-    let mut rich: Vec<&Def> = schema.defs.iter().filter(|d| !d.params.is_empty()).collect();
+    let mut rich: Vec<&Def> = schema
+        .defs
+        .iter()
+        .filter(|d| !d.params.is_empty())
+        .collect();
     rich.sort_by_key(|d| (std::cmp::Reverse(richness(d)), d.id));
     let mut picked: Vec<&Def> = rich.iter().take(SAMPLES / 3).copied().collect();
-    let rest: Vec<&Def> = schema.defs.iter().filter(|d| !picked.iter().any(|p| p.name == d.name && p.category == d.category)).collect();
+    let rest: Vec<&Def> = schema
+        .defs
+        .iter()
+        .filter(|d| {
+            !picked
+                .iter()
+                .any(|p| p.name == d.name && p.category == d.category)
+        })
+        .collect();
     let want = SAMPLES - picked.len() - 20;
     let step = (rest.len() / want).max(1);
     picked.extend(rest.iter().step_by(step).take(want));
@@ -110,8 +130,16 @@ fn sample_seeds(schema: &Schema, dir: &Path) -> usize {
             seed += 7919;
             depth -= 1;
         };
-        let kind = if def.category == Category::Function { "fn" } else { "ctor" };
-        write(dir, &format!("{kind}-{}-{}-s{seed}.bin", file_name(def), mode_name(mode)), &bytes);
+        let kind = if def.category == Category::Function {
+            "fn"
+        } else {
+            "ctor"
+        };
+        write(
+            dir,
+            &format!("{kind}-{}-{}-s{seed}.bin", file_name(def), mode_name(mode)),
+            &bytes,
+        );
         written += 1;
     }
     written
@@ -215,7 +243,10 @@ fn edge_seeds(schema: &Schema, dir: &Path) -> usize {
 /// Small schemas for the parser: the grammar, the built-ins, and the error paths.
 const SCHEMAS: &[(&str, &str)] = &[
     ("minimal", "inputPeerEmpty#7f3b18ea = InputPeer;\n"),
-    ("no-ids", "// LAYER 42\nuser id:int first_name:string = User;\nuserEmpty id:int = User;\n---functions---\nusers.getUser id:int = User;\n"),
+    (
+        "no-ids",
+        "// LAYER 42\nuser id:int first_name:string = User;\nuserEmpty id:int = User;\n---functions---\nusers.getUser id:int = User;\n",
+    ),
     (
         "flags",
         "peerUser#59511722 user_id:long = Peer;\n\
@@ -258,7 +289,10 @@ const SCHEMAS: &[(&str, &str)] = &[
          b y:Bool z:A = B; c = C; d = D;\n\
          e\n  f:int\n  = E;\n",
     ),
-    ("bad-id", "user#d23c81a4 id:int first_name:string last_name:string = User;\n"),
+    (
+        "bad-id",
+        "user#d23c81a4 id:int first_name:string last_name:string = User;\n",
+    ),
     ("bad-hex-id", "a#xyz = A;\nb#123456789 = B;\nc# = C;\n"),
     (
         "errors",
@@ -288,7 +322,10 @@ const SCHEMAS: &[(&str, &str)] = &[
          ---functions---\nhelp.getConfig = Config;\nhelp.getInt = int;\nhelp.getLong = long;\nhelp.getBool = Bool;\nhelp.getStr = string;\n",
     ),
     ("semicolons-and-equals", "a=A;b x:int=B;;\n  ;\nc = C ;\n"),
-    ("unicode", "// LAYER ünïcode\nпривет = A;\na x:int = Ä;\nb\u{a0}x:int = B;\n"),
+    (
+        "unicode",
+        "// LAYER ünïcode\nпривет = A;\na x:int = Ä;\nb\u{a0}x:int = B;\n",
+    ),
 ];
 
 fn schema_seeds(dir: &Path, tl_dir: &Path) -> usize {
@@ -307,7 +344,7 @@ mod handshake_common;
 
 /// One honest exchange: the client's three requests and the server's three answers.
 fn honest_exchange(config: u8) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-    use handshake_common::{client_config, server_key, Rng, CLIENT_SEED, NOW, SERVER_SEED};
+    use handshake_common::{CLIENT_SEED, NOW, Rng, SERVER_SEED, client_config, server_key};
     let key = server_key();
     let keys = [*key.public_key()];
     let mut crng = Rng(CLIENT_SEED);
@@ -317,12 +354,22 @@ fn honest_exchange(config: u8) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let (mut requests, mut answers) = (Vec::new(), Vec::new());
     let mut buf = [0u8; MAX_REQUEST + MAX_ANSWER];
     for _ in 0..3 {
-        let n = client.poll_transmit(NOW, &mut buf).unwrap().expect("a request");
+        let n = client
+            .poll_transmit(NOW, &mut buf)
+            .unwrap()
+            .expect("a request");
         requests.push(buf[..n].to_vec());
-        server.handle_packet(NOW, &buf[..n], &mut srng).expect("our server accepts our client");
-        let n = server.poll_transmit(NOW, &mut buf).unwrap().expect("an answer");
+        server
+            .handle_packet(NOW, &buf[..n], &mut srng)
+            .expect("our server accepts our client");
+        let n = server
+            .poll_transmit(NOW, &mut buf)
+            .unwrap()
+            .expect("an answer");
         answers.push(buf[..n].to_vec());
-        client.handle_packet(NOW, &buf[..n], &mut crng).expect("our client accepts our server");
+        client
+            .handle_packet(NOW, &buf[..n], &mut crng)
+            .expect("our client accepts our server");
     }
     assert!(client.poll_result().is_some() && server.poll_result().is_some());
     (requests, answers)
@@ -337,20 +384,40 @@ fn handshake_seeds(client_dir: &Path, server_dir: &Path) -> usize {
         let a: Vec<(u8, &[u8])> = answers.iter().map(|p| (0, p.as_slice())).collect();
         let r: Vec<(u8, &[u8])> = requests.iter().map(|p| (0, p.as_slice())).collect();
         for k in 1..=3 {
-            write(client_dir, &format!("{name}-{k}-answers.bin"), &encode(config, &a[..k]));
-            write(server_dir, &format!("{name}-{k}-requests.bin"), &encode(0, &r[..k]));
+            write(
+                client_dir,
+                &format!("{name}-{k}-answers.bin"),
+                &encode(config, &a[..k]),
+            );
+            write(
+                server_dir,
+                &format!("{name}-{k}-requests.bin"),
+                &encode(0, &r[..k]),
+            );
             n += 2;
         }
         // The last answer after the deadline (30 s), and a packet after the end.
         let mut late = a.clone();
         late[2].0 = 31;
-        write(client_dir, &format!("{name}-late.bin"), &encode(config, &late));
+        write(
+            client_dir,
+            &format!("{name}-late.bin"),
+            &encode(config, &late),
+        );
         let mut extra = a.clone();
         extra.push(a[2]);
-        write(client_dir, &format!("{name}-after-end.bin"), &encode(config, &extra));
+        write(
+            client_dir,
+            &format!("{name}-after-end.bin"),
+            &encode(config, &extra),
+        );
         let mut extra = r.clone();
         extra.push(r[2]);
-        write(server_dir, &format!("{name}-after-end.bin"), &encode(0, &extra));
+        write(
+            server_dir,
+            &format!("{name}-after-end.bin"),
+            &encode(0, &extra),
+        );
         n += 3;
     }
     n
@@ -359,7 +426,10 @@ fn handshake_seeds(client_dir: &Path, server_dir: &Path) -> usize {
 fn main() {
     let fuzz_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let tl_dir = fuzz_dir.join("../tl-types/tl");
-    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| fuzz_dir.join("seeds"));
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| fuzz_dir.join("seeds"));
     let tl_out = out.join("tl");
     let schema_out = out.join("tl_schema");
     let client_out = out.join("handshake_client");
