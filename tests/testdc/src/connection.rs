@@ -347,6 +347,7 @@ impl<'s> Connection<'s> {
             queries.push((q.req_msg_id, q.body.to_vec()));
         }
         let mut pushes = Vec::new();
+        let had_queries = !queries.is_empty();
         for (req_msg_id, body) in queries {
             if api::wants_updates(&body) {
                 updates_to.insert(key_id, session_id);
@@ -395,6 +396,9 @@ impl<'s> Connection<'s> {
         }
         crate::deliver(&mut guard, now, &pushes, faults.gzip);
         drop(guard);
+        if had_queries {
+            self.shared.changed();
+        }
         if let Some(n) = faults.close_after.filter(|n| self.received >= *n) {
             // Answers stay queued in the session for the client's next connection.
             return Some(End::FaultClose(n));

@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use ferrogram_tl_types::enums;
+use ferrogram_tl_types::{TlRead, TlWrite};
 use md5::{Digest, Md5};
+
+use crate::persist::{Malformed, Reader, Writer};
 
 /// Largest part: 512 KiB.
 pub const MAX_PART_LEN: usize = 512 * 1024;
@@ -387,5 +390,90 @@ impl Files {
     /// Every document, in no particular order.
     pub fn documents(&self) -> impl Iterator<Item = &Document> {
         self.documents.values()
+    }
+}
+
+impl Files {
+    /// Appends uploads in progress and documents to a state-file body.
+    pub(crate) fn write_state(&self, w: &mut Writer) {
+        let mut uploads: Vec<_> = self.uploads.iter().collect();
+        uploads.sort_unstable_by_key(|(k, _)| **k);
+        w.len(uploads.len());
+        for ((owner, file_id), u) in uploads {
+            w.i64(*owner);
+            w.i64(*file_id);
+            w.opt(u.total, Writer::i32);
+            w.len(u.parts.len());
+            for (n, bytes) in &u.parts {
+                w.i32(*n);
+                w.bytes(bytes);
+            }
+        }
+        let mut docs: Vec<_> = self.documents.values().collect();
+        docs.sort_unstable_by_key(|d| d.id);
+        w.len(docs.len());
+        for d in docs {
+            w.i64(d.id);
+            w.i64(d.access_hash);
+            w.bytes(&d.file_reference);
+            w.i32(d.date);
+            w.str(&d.mime_type);
+            w.len(d.attributes.len());
+            for a in &d.attributes {
+                // Attributes we stored came from the client's TL; they re-encode.
+                w.bytes(&a.to_bytes().unwrap_or_default());
+            }
+            w.bytes(&d.data);
+            w.i32(d.dc_id);
+        }
+        w.u64(self.next_document);
+    }
+
+    /// Reads what [`write_state`](Self::write_state) wrote, with the cap `limit`.
+    pub(crate) fn read_state(r: &mut Reader<'_>, limit: usize) -> Result<Self, Malformed> {
+        let mut f = Files::new(limit);
+        for _ in 0..r.len()? {
+            let key = (r.i64()?, r.i64()?);
+            let mut u = Upload {
+                total: r.opt(Reader::i32)?,
+                ..Upload::default()
+            };
+            for _ in 0..r.len()? {
+                let n = r.i32()?;
+                u.parts.insert(n, r.bytes()?);
+            }
+            f.stored += u.bytes();
+            f.uploads.insert(key, u);
+        }
+        for _ in 0..r.len()? {
+            let id = r.i64()?;
+            let access_hash = r.i64()?;
+            let file_reference = r.bytes()?;
+            let date = r.i32()?;
+            let mime_type = r.str()?;
+            let mut attributes = Vec::new();
+            for _ in 0..r.len()? {
+                let bytes = r.bytes()?;
+                match enums::DocumentAttribute::from_bytes(&bytes) {
+                    Ok(a) => attributes.push(a),
+                    Err(e) => return r.err(format!("document {id}: attribute: {e}")),
+                }
+            }
+            let data = r.bytes()?;
+            f.stored += data.len();
+            let doc = Document {
+                id,
+                access_hash,
+                file_reference,
+                date,
+                mime_type,
+                attributes,
+                data,
+                dc_id: r.i32()?,
+            };
+            f.documents.insert(id, doc);
+        }
+        f.next_document = r.u64()?;
+        Ok(f)
     }
 }

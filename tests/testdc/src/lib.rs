@@ -31,12 +31,14 @@ mod connection;
 pub mod default_key;
 pub mod faults;
 pub mod files;
+pub mod persist;
 pub mod srp;
 pub mod world;
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -48,6 +50,8 @@ use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::server::ServerSession;
 
 use crate::world::World;
+
+pub use crate::persist::StateError;
 
 /// How to run a test DC.
 #[derive(Clone, Debug)]
@@ -77,6 +81,12 @@ pub struct Config {
     /// Fault knobs at start (see [`faults`]); change them later with
     /// [`TestDc::set_faults`]. Default: none.
     pub faults: faults::Faults,
+    /// Keep the state in this file across restarts (see [`persist`]); `None` (the default)
+    /// keeps everything in memory. A missing file starts fresh; one that cannot be read makes
+    /// [`TestDc::start`] fail with a [`StateError`] (inside an
+    /// [`io::ErrorKind::InvalidData`] error) and leaves the file alone. When the file is
+    /// loaded, `password` and `alice_dc` are not applied: the file's accounts win.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -91,6 +101,7 @@ impl Default for Config {
             password: None,
             alice_dc: world::DEFAULT_HOME_DC,
             faults: faults::Faults::default(),
+            state_file: None,
         }
     }
 }
@@ -210,9 +221,11 @@ pub(crate) struct State {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) key: RsaPrivateKey,
-    keys: Mutex<HashMap<u64, StoredKey>>,
+    keys: persist::KeyMap,
     /// Shared by every DC of a cluster.
     state: Arc<Mutex<State>>,
+    /// Writes the state file, if there is one (shared by the cluster).
+    persister: Option<Arc<persist::Persister>>,
     port: std::sync::atomic::AtomicU16,
     pub(crate) stop: AtomicBool,
     faults: Mutex<faults::Faults>,
@@ -242,12 +255,21 @@ impl Shared {
         UnixNanos(u64::try_from(nanos.max(0)).unwrap_or(u64::MAX))
     }
 
+    /// Marks the persistent state changed (written within
+    /// [`SAVE_INTERVAL`](persist::SAVE_INTERVAL) when there is a state file).
+    pub(crate) fn changed(&self) {
+        if let Some(p) = &self.persister {
+            p.changed();
+        }
+    }
+
     pub(crate) fn stored_key(&self, id: u64) -> Option<StoredKey> {
         self.keys().get(&id).cloned()
     }
 
     pub(crate) fn store_key(&self, id: u64, key: StoredKey) {
         self.keys().insert(id, key);
+        self.changed();
     }
 
     /// The port it listens on.
@@ -323,12 +345,23 @@ impl TestDc {
             let addr = listener.local_addr()?;
             listeners.push((id, listener, addr));
         }
-        let mut world = World::with_upload_limit(config.upload_limit);
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| io::Error::other(e.to_string()))?;
-        world.set_seed(seed);
-        world.set_password(world::FIRST_USER_ID, config.password.as_deref(), None);
-        world.set_home_dc(world::FIRST_USER_ID, config.alice_dc);
+        let loaded = match &config.state_file {
+            Some(path) => persist::load(path, config.upload_limit)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?,
+            None => None,
+        };
+        let (mut world, mut file_keys) = match loaded {
+            Some(l) => (l.world, l.keys),
+            None => {
+                let mut world = World::with_upload_limit(config.upload_limit);
+                let mut seed = [0u8; 32];
+                getrandom::fill(&mut seed).map_err(|e| io::Error::other(e.to_string()))?;
+                world.set_seed(seed);
+                world.set_password(world::FIRST_USER_ID, config.password.as_deref(), None);
+                world.set_home_dc(world::FIRST_USER_ID, config.alice_dc);
+                (world, Vec::new())
+            }
+        };
         world.set_dcs(listeners.iter().map(|(id, _, a)| (*id, a.port())).collect());
         let state = Arc::new(Mutex::new(State {
             world,
@@ -336,8 +369,34 @@ impl TestDc {
             updates_to: HashMap::new(),
             tick: 0,
         }));
+        let key_maps: Vec<(i32, persist::KeyMap)> = listeners
+            .iter()
+            .map(|(id, _, _)| {
+                let keys = file_keys
+                    .iter()
+                    .position(|(dc, _)| dc == id)
+                    .map(|at| file_keys.swap_remove(at).1)
+                    .unwrap_or_default();
+                (*id, Arc::new(Mutex::new(keys)))
+            })
+            .collect();
+        let persister = match &config.state_file {
+            Some(path) => {
+                let others = file_keys
+                    .into_iter()
+                    .map(|(dc, keys)| (dc, keys.into_iter().collect()))
+                    .collect();
+                Some(persist::Persister::start(
+                    path.clone(),
+                    Arc::clone(&state),
+                    key_maps.clone(),
+                    others,
+                )?)
+            }
+            None => None,
+        };
         let mut out = Vec::new();
-        for (id, listener, addr) in listeners {
+        for ((id, listener, addr), (_, keys)) in listeners.into_iter().zip(key_maps) {
             let shared = Arc::new(Shared {
                 config: Config {
                     dc_id: id,
@@ -345,8 +404,9 @@ impl TestDc {
                     ..config.clone()
                 },
                 key,
-                keys: Mutex::new(HashMap::new()),
+                keys,
                 state: Arc::clone(&state),
+                persister: persister.clone(),
                 port: std::sync::atomic::AtomicU16::new(addr.port()),
                 stop: AtomicBool::new(false),
                 faults: Mutex::new(config.faults.clone()),
@@ -392,7 +452,35 @@ impl TestDc {
     /// Creates a bot account; returns its user id and token (for
     /// `auth.importBotAuthorization`, e.g. a client's `start(bot_token=...)`).
     pub fn create_bot(&self, first_name: &str, username: &str) -> (i64, String) {
-        self.shared.state().world.create_bot(first_name, username)
+        let bot = self.shared.state().world.create_bot(first_name, username);
+        self.shared.changed();
+        bot
+    }
+
+    /// The bot with this username (and its token), created if there is none (so a `--bot`
+    /// given again to a DC with a state file is the same bot).
+    pub fn bot(&self, first_name: &str, username: &str) -> (i64, String) {
+        let existing = {
+            let state = self.shared.state();
+            state
+                .world
+                .account_by_username(username)
+                .filter(|a| a.bot)
+                .and_then(|a| Some((a.id, state.world.bot_token(a.id)?)))
+        };
+        existing.unwrap_or_else(|| self.create_bot(first_name, username))
+    }
+
+    /// Writes the state file now (without one, does nothing). Changes are also written on
+    /// their own, at most every [`SAVE_INTERVAL`](persist::SAVE_INTERVAL), and on drop.
+    ///
+    /// # Errors
+    /// [`StateError::Io`] if the file cannot be written (the old one is then untouched).
+    pub fn save_state(&self) -> Result<(), StateError> {
+        match &self.shared.persister {
+            Some(p) => p.save(),
+            None => Ok(()),
+        }
     }
 
     /// The fault knobs now in force on this DC.
@@ -427,17 +515,21 @@ impl TestDc {
         }
         let pts = state.world.pts(user);
         deliver(&mut state, now, &pushes, self.shared.faults().gzip);
+        drop(state);
+        self.shared.changed();
         Ok(pts)
     }
 
     /// Moves `user`'s home to DC `dc_id` (see [`world::Account::home_dc`]).
     pub fn set_home_dc(&self, user: i64, dc_id: i32) {
         self.shared.state().world.set_home_dc(user, dc_id);
+        self.shared.changed();
     }
 
     /// Logs `auth_key_id` in as `user` (a test's shortcut past the sign-in flow).
     pub fn log_in(&self, auth_key_id: u64, user: i64) {
         self.shared.state().world.log_in(auth_key_id, user);
+        self.shared.changed();
     }
 
     /// Who `auth_key_id` is logged in as.
@@ -482,6 +574,9 @@ impl Drop for TestDc {
         let _ = std::net::TcpStream::connect(self.addr);
         if let Some(t) = self.acceptor.take() {
             let _ = t.join();
+        }
+        if let Some(p) = &self.shared.persister {
+            p.flush();
         }
     }
 }

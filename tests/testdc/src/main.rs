@@ -32,6 +32,16 @@ OPTIONS:
     --password <PW>      give Alice the 2FA password PW: auth.signIn answers
                          SESSION_PASSWORD_NEEDED, then auth.checkPassword takes the SRP
                          proof (account.getPassword) [default: no password]
+    --state <FILE>       keep the state in FILE across restarts: users and bots (tokens,
+                         usernames, passwords, home DCs), every DC's auth keys and who
+                         each is logged in as, messages (boxes, pts), uploads and
+                         documents. A missing FILE starts fresh; an unreadable one
+                         (corrupt, cut short, another version) stops the DC with an
+                         error naming it. Written at most every 200 ms while the state
+                         changes, through FILE.tmp and a rename (killing testdc loses
+                         at most the last 200 ms). When FILE is loaded, --password and
+                         --alice-dc are ignored, and a --bot already in it is reused
+                         [default: in memory only]
 
 FAULT KNOBS (for testing a client's recovery; see the faults module):
     --close-after <N>    close every connection once it delivered N encrypted messages
@@ -128,6 +138,7 @@ fn run() -> Result<(), String> {
                 config.upload_limit = mib.saturating_mul(1024 * 1024);
             }
             "--password" => config.password = Some(value("--password")?),
+            "--state" => config.state_file = Some(value("--state")?.into()),
             "--close-after" => {
                 config.faults.close_after = Some(
                     value("--close-after")?
@@ -186,7 +197,7 @@ fn run() -> Result<(), String> {
         ferrogram_testdc::world::FIRST_USER_ID
     );
     for name in bots {
-        let (id, token) = dc.create_bot(&name, &format!("{name}_bot"));
+        let (id, token) = dc.bot(&name, &format!("{name}_bot"));
         println!("bot id={id} username={name}_bot token={token}");
     }
     loop {

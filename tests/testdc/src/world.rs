@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::files::Files;
+use crate::persist::{Malformed, Reader, Writer};
 use crate::srp::{Challenge, SRP_BYTES, Verifier};
 
 /// A user or bot account.
@@ -276,6 +277,14 @@ impl World {
         (id, token)
     }
 
+    /// A bot's token.
+    pub fn bot_token(&self, bot: i64) -> Option<String> {
+        self.tokens
+            .iter()
+            .find(|(_, id)| **id == bot)
+            .map(|(t, _)| t.clone())
+    }
+
     /// Creates a user account with a phone number (digits only); returns its id.
     pub fn create_user(&mut self, first_name: &str, phone: &str) -> i64 {
         self.add_account(first_name, None, Some(phone), false)
@@ -505,4 +514,199 @@ pub struct Sent {
 /// Digits only.
 pub fn normalize_phone(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+impl World {
+    /// Appends the persistent part of the world to a state-file body (see
+    /// [`persist`](crate::persist)): not the cluster's ports, not SRP challenges.
+    pub(crate) fn write_state(&self, w: &mut Writer) {
+        w.len(self.accounts.len());
+        for a in self.accounts.values() {
+            w.i64(a.id);
+            w.i64(a.access_hash);
+            w.str(&a.first_name);
+            w.opt(a.username.as_deref(), Writer::str);
+            w.opt(a.phone.as_deref(), Writer::str);
+            w.bool(a.bot);
+            w.i32(a.home_dc);
+        }
+        let mut tokens: Vec<_> = self.tokens.iter().collect();
+        tokens.sort_unstable();
+        w.len(tokens.len());
+        for (token, id) in tokens {
+            w.str(token);
+            w.i64(*id);
+        }
+        let mut logins: Vec<_> = self.logins.iter().collect();
+        logins.sort_unstable();
+        w.len(logins.len());
+        for (key, user) in logins {
+            w.u64(*key);
+            w.i64(*user);
+        }
+        let mut hashes: Vec<_> = self.code_hashes.iter().collect();
+        hashes.sort_unstable();
+        w.len(hashes.len());
+        for (hash, phone) in hashes {
+            w.str(hash);
+            w.str(phone);
+        }
+        let mut boxes: Vec<_> = self.boxes.iter().collect();
+        boxes.sort_unstable();
+        w.len(boxes.len());
+        for (user, (last_id, pts)) in boxes {
+            w.i64(*user);
+            w.i32(*last_id);
+            w.i32(*pts);
+        }
+        w.len(self.messages.len());
+        for m in &self.messages {
+            w.i32(m.id);
+            w.i64(m.from);
+            w.i64(m.to);
+            w.i32(m.date);
+            w.str(&m.text);
+            w.opt(m.document, Writer::i64);
+        }
+        let mut logs: Vec<_> = self.box_log.iter().collect();
+        logs.sort_unstable_by_key(|(user, _)| **user);
+        w.len(logs.len());
+        for (user, entries) in logs {
+            w.i64(*user);
+            w.len(entries.len());
+            for e in entries {
+                w.i32(e.id);
+                w.i32(e.pts);
+                w.len(e.index);
+            }
+        }
+        w.i64(self.next_id);
+        self.files.write_state(w);
+        let mut passwords: Vec<_> = self.passwords.iter().collect();
+        passwords.sort_unstable_by_key(|(user, _)| **user);
+        w.len(passwords.len());
+        for (user, pw) in passwords {
+            w.i64(*user);
+            w.bytes(&pw.verifier.salt1);
+            w.bytes(&pw.verifier.salt2);
+            w.fixed(&pw.verifier.v);
+            w.opt(pw.hint.as_deref(), Writer::str);
+        }
+        let mut pending: Vec<_> = self.pending_2fa.iter().collect();
+        pending.sort_unstable();
+        w.len(pending.len());
+        for (key, user) in pending {
+            w.u64(*key);
+            w.i64(*user);
+        }
+        w.fixed(&self.seed);
+        w.u64(self.draws);
+        let mut exported: Vec<_> = self.exported.iter().collect();
+        exported.sort_unstable();
+        w.len(exported.len());
+        for (bytes, (user, dc)) in exported {
+            w.bytes(bytes);
+            w.i64(*user);
+            w.i32(*dc);
+        }
+    }
+
+    /// Reads what [`write_state`](Self::write_state) wrote; uploads are capped at
+    /// `upload_limit` from now on (what is stored stays, even past it).
+    pub(crate) fn read_state(r: &mut Reader<'_>, upload_limit: usize) -> Result<Self, Malformed> {
+        let mut w = World::default();
+        for _ in 0..r.len()? {
+            let a = Account {
+                id: r.i64()?,
+                access_hash: r.i64()?,
+                first_name: r.str()?,
+                username: r.opt(Reader::str)?,
+                phone: r.opt(Reader::str)?,
+                bot: r.bool()?,
+                home_dc: r.i32()?,
+            };
+            if w.accounts.insert(a.id, a).is_some() {
+                return r.err("an account is listed twice");
+            }
+        }
+        for _ in 0..r.len()? {
+            let token = r.str()?;
+            w.tokens.insert(token, r.i64()?);
+        }
+        for _ in 0..r.len()? {
+            let key = r.u64()?;
+            w.logins.insert(key, r.i64()?);
+        }
+        for _ in 0..r.len()? {
+            let hash = r.str()?;
+            w.code_hashes.insert(hash, r.str()?);
+        }
+        for _ in 0..r.len()? {
+            let user = r.i64()?;
+            w.boxes.insert(user, (r.i32()?, r.i32()?));
+        }
+        for _ in 0..r.len()? {
+            w.messages.push(StoredMessage {
+                id: r.i32()?,
+                from: r.i64()?,
+                to: r.i64()?,
+                date: r.i32()?,
+                text: r.str()?,
+                document: r.opt(Reader::i64)?,
+            });
+        }
+        for _ in 0..r.len()? {
+            let user = r.i64()?;
+            let mut entries = Vec::new();
+            for _ in 0..r.len()? {
+                let e = BoxEntry {
+                    id: r.i32()?,
+                    pts: r.i32()?,
+                    index: r.len()?,
+                };
+                if e.index >= w.messages.len() {
+                    return r.err(format!(
+                        "user {user}'s box names message {} of {}",
+                        e.index,
+                        w.messages.len()
+                    ));
+                }
+                if entries.last().is_some_and(|l: &BoxEntry| l.id >= e.id) {
+                    return r.err(format!("user {user}'s box is not in id order"));
+                }
+                entries.push(e);
+            }
+            w.box_log.insert(user, entries);
+        }
+        w.next_id = r.i64()?;
+        w.files = Files::read_state(r, upload_limit)?;
+        for _ in 0..r.len()? {
+            let user = r.i64()?;
+            let verifier = Verifier {
+                salt1: r.bytes()?,
+                salt2: r.bytes()?,
+                v: r.array_n()?,
+            };
+            let hint = r.opt(Reader::str)?;
+            w.passwords.insert(
+                user,
+                Password {
+                    verifier,
+                    hint,
+                    challenge: None,
+                },
+            );
+        }
+        for _ in 0..r.len()? {
+            let key = r.u64()?;
+            w.pending_2fa.insert(key, r.i64()?);
+        }
+        w.seed = r.array_n()?;
+        w.draws = r.u64()?;
+        for _ in 0..r.len()? {
+            let bytes = r.bytes()?;
+            w.exported.insert(bytes, (r.i64()?, r.i32()?));
+        }
+        Ok(w)
+    }
 }
