@@ -352,9 +352,7 @@ fn read_key(r: &mut Reader<'_>) -> Result<(u64, StoredKey), Malformed> {
     };
     let real = ferrogram_mtproto_proto::crypto::message_key::AuthKey::new(auth_key).id_u64();
     if real != id {
-        return r.err(format!(
-            "auth key stored as {id:#018x} has id {real:#018x}"
-        ));
+        return r.err(format!("auth key stored as {id:#018x} has id {real:#018x}"));
     }
     Ok((id, key))
 }
