@@ -566,3 +566,149 @@ impl Persister {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::FileRef;
+    use ferrogram_tl_types::{enums, types};
+
+    fn attrs() -> Vec<enums::DocumentAttribute> {
+        vec![enums::DocumentAttribute::Filename(
+            types::DocumentAttributeFilename {
+                file_name: "report.txt".into(),
+            },
+        )]
+    }
+
+    /// A world with something in every persisted part, through a file and back.
+    #[test]
+    fn everything_persisted_comes_back() {
+        let mut w = World::new();
+        w.set_seed([7; 32]);
+        let (bot, token) = w.create_bot("Round", "round_bot");
+        let bob = w.create_user("Bob", "+1 555 000 0002");
+        w.set_password(bob, Some("hunter2"), Some("the usual"));
+        w.set_home_dc(bob, 3);
+        w.log_in(0x11, bot);
+        w.begin_2fa(0x22, bob);
+        let hash = w.send_code("15550000002");
+        let exported = w.export_authorization(bot, 4);
+        w.files_mut().save_part(bot, 5, 0, None, b"hello").unwrap();
+        let file = FileRef {
+            id: 5,
+            parts: 1,
+            md5_checksum: "",
+        };
+        let doc = w
+            .files_mut()
+            .make_document(2, bot, &file, 1000, "text/plain", attrs())
+            .unwrap()
+            .clone();
+        w.files_mut()
+            .save_part(bot, 6, 0, Some(3), &[1; 1024])
+            .unwrap();
+        w.send_with(
+            bot,
+            crate::world::FIRST_USER_ID,
+            1001,
+            "see file",
+            Some(doc.id),
+        );
+        w.send(bob, bot, 1002, "hi");
+
+        let keys = vec![(
+            2,
+            vec![(
+                key_id(&[9; 256]),
+                StoredKey {
+                    auth_key: [9; 256],
+                    first_salt: -5,
+                    requested_dc: Some(2),
+                    expires_in: Some(3600),
+                },
+            )],
+        )];
+        let bytes = encode(&w, &keys);
+        let back = decode(Path::new("mem"), &bytes, 1 << 20).unwrap();
+        let r = &back.world;
+        for id in [crate::world::FIRST_USER_ID, bot, bob] {
+            assert_eq!(r.account(id), w.account(id));
+        }
+        assert_eq!(r.bot_by_token(&token), Some(bot));
+        assert_eq!(r.logged_in(0x11), Some(bot));
+        assert_eq!(r.pending_2fa(0x22), Some(bob));
+        assert_eq!(r.code_phone(&hash), Some("15550000002"));
+        assert_eq!(
+            r.password(bob).unwrap().verifier,
+            w.password(bob).unwrap().verifier
+        );
+        assert_eq!(r.password(bob).unwrap().hint.as_deref(), Some("the usual"));
+        assert_eq!(r.messages(), w.messages());
+        for user in [crate::world::FIRST_USER_ID, bot, bob] {
+            assert_eq!(r.pts(user), w.pts(user));
+            assert_eq!(r.box_messages(user), w.box_messages(user));
+        }
+        assert_eq!(r.files().document(doc.id), Some(&doc));
+        assert_eq!(r.files().stored(), w.files().stored());
+        assert_eq!(r.files().limit(), 1 << 20);
+        // The seed and draw counter continue: the next draw is the same in both.
+        let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+        let mut w2 = w;
+        let mut r2 = back.world;
+        w2.random_bytes(&mut a);
+        r2.random_bytes(&mut b);
+        assert_eq!(a, b);
+        assert_eq!(r2.import_authorization(bot, &exported, 4), Some(bot));
+        // The upload in progress is still there: its last part completes it.
+        r2.files_mut()
+            .save_part(bot, 6, 2, Some(3), &[3; 10])
+            .unwrap();
+        r2.files_mut()
+            .save_part(bot, 6, 1, Some(3), &[2; 1024])
+            .unwrap();
+        let big = FileRef {
+            id: 6,
+            parts: 3,
+            md5_checksum: "",
+        };
+        let made = r2
+            .files_mut()
+            .make_document(2, bot, &big, 1003, "x/y", attrs())
+            .unwrap();
+        assert_eq!(made.data.len(), 2048 + 10);
+        assert_eq!(back.keys.len(), 1);
+        assert_eq!(back.keys[0].0, 2);
+        let k = &back.keys[0].1[&key_id(&[9; 256])];
+        assert_eq!(
+            (k.first_salt, k.requested_dc, k.expires_in),
+            (-5, Some(2), Some(3600))
+        );
+    }
+
+    #[test]
+    fn a_key_stored_under_the_wrong_id_is_malformed() {
+        let keys = vec![(
+            2,
+            vec![(
+                1,
+                StoredKey {
+                    auth_key: [9; 256],
+                    first_salt: 0,
+                    requested_dc: None,
+                    expires_in: None,
+                },
+            )],
+        )];
+        let bytes = encode(&World::new(), &keys);
+        let e = decode(Path::new("mem"), &bytes, 1 << 20).err().unwrap();
+        assert!(
+            matches!(&e, StateError::Malformed { what, .. } if what.contains("has id")),
+            "{e:?}"
+        );
+    }
+
+    fn key_id(key: &[u8; 256]) -> u64 {
+        ferrogram_mtproto_proto::crypto::message_key::AuthKey::new(*key).id_u64()
+    }
+}
