@@ -13,7 +13,8 @@
 //! message under an unknown key gets transport error -404, as from Telegram.
 //!
 //! [`TestDc::start_cluster`] runs several DCs over one world (each with its own auth keys);
-//! [`srp`] is the server side of 2FA; [`faults`] makes a DC misbehave on purpose.
+//! [`srp`] is the server side of 2FA; [`faults`] makes a DC misbehave on purpose;
+//! [`persist`] keeps the state in a file across restarts ([`Config::state_file`]).
 //!
 //! ```no_run
 //! use ferrogram_testdc::{Config, TestDc};
