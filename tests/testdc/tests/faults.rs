@@ -409,7 +409,14 @@ fn a_skewed_clock_is_learnt_at_the_handshake_and_relearnt_when_it_jumps() {
         "{}",
         state.date
     );
-    assert_eq!(c.bad_msgs, [BadMsgCode::MsgIdTooLow]);
+    // Whether the jump also lands two salt periods on (so the DC first answers
+    // bad_server_salt) depends on the wall clock's phase in the salt period: allow that one.
+    let codes: Vec<_> = c
+        .bad_msgs
+        .iter()
+        .filter(|&&b| b != BadMsgCode::BadServerSalt)
+        .collect();
+    assert_eq!(codes, [&BadMsgCode::MsgIdTooLow], "{:?}", c.bad_msgs);
     let offset = c.session.time_offset_ns() / 1_000_000_000;
     assert!((995..=1005).contains(&offset), "offset {offset} s");
 }
