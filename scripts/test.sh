@@ -45,9 +45,9 @@ step "a subset build (FERROGRAM_TL_ONLY) for small targets"
 FERROGRAM_TL_ONLY=messages.sendMessage,auth.importBotAuthorization CARGO_TARGET_DIR=target/subset \
     cargo build -p ferrogram-tl-types --no-default-features --features view,api --target thumbv7em-none-eabihf
 
-step "fuzz targets, ${FUZZ_SECONDS:-20} s each"
-if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
-    bash fuzz/run.sh "${FUZZ_SECONDS:-20}"
+step "fuzz targets, ${FUZZ_SECONDS:-15} s each"
+if [ "${FUZZ_SECONDS:-15}" != 0 ]; then
+    bash fuzz/run.sh "${FUZZ_SECONDS:-15}"
 fi
 
 step "all tests passed"
