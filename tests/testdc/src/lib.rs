@@ -88,6 +88,10 @@ pub struct Config {
     /// [`io::ErrorKind::InvalidData`] error) and leaves the file alone. When the file is
     /// loaded, `password` and `alice_dc` are not applied: the file's accounts win.
     pub state_file: Option<PathBuf>,
+    /// Present itself as Telegram's test environment: `help.getConfig` answers
+    /// `test_mode: true` (what clients in test mode, e.g. Telethon's or Pyrogram's
+    /// `test_mode=True`, expect of the test DCs). Default `false`. Not kept in the state file.
+    pub test_mode: bool,
 }
 
 impl Default for Config {
@@ -103,6 +107,7 @@ impl Default for Config {
             alice_dc: world::DEFAULT_HOME_DC,
             faults: faults::Faults::default(),
             state_file: None,
+            test_mode: false,
         }
     }
 }
@@ -363,6 +368,7 @@ impl TestDc {
                 (world, Vec::new())
             }
         };
+        world.set_test_mode(config.test_mode);
         world.set_dcs(listeners.iter().map(|(id, _, a)| (*id, a.port())).collect());
         let state = Arc::new(Mutex::new(State {
             world,

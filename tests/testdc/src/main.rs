@@ -22,6 +22,8 @@ OPTIONS:
                          auth.exportAuthorization / importAuthorization move a login);
                          overrides --dc
     --alice-dc <ID>      Alice's home DC [default: 2]
+    --test-mode          present itself as Telegram's test environment (help.getConfig
+                         says test_mode), for clients started in test mode
     --rsa-key <FILE>     RSA key file with `n=`, `e=`, `d=` hex lines [default: the public
                          test key built in; never use it beyond 127.0.0.1]
     --idle-timeout <S>   close connections silent for S seconds [default: 60]
@@ -131,6 +133,7 @@ fn run() -> Result<(), String> {
                 config.idle_timeout = Duration::from_secs(s.max(1));
             }
             "--bot" => bots.push(value("--bot")?),
+            "--test-mode" => config.test_mode = true,
             "--upload-limit" => {
                 let mib: usize = value("--upload-limit")?
                     .parse()

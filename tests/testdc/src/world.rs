@@ -74,6 +74,8 @@ pub struct World {
     /// The cluster this world is served by: (DC id, port), in id order. Empty for a world
     /// outside a running DC (a single DC is never told to send clients elsewhere).
     dcs: Vec<(i32, u16)>,
+    /// `help.getConfig` says `test_mode` (Telegram's test environment); set per start.
+    test_mode: bool,
     /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
     exported: HashMap<Vec<u8>, (i64, i32)>,
 }
@@ -191,6 +193,16 @@ impl World {
     pub fn set_dcs(&mut self, mut dcs: Vec<(i32, u16)>) {
         dcs.sort_unstable();
         self.dcs = dcs;
+    }
+
+    /// Whether `help.getConfig` says `test_mode` (Telegram's test environment).
+    pub fn set_test_mode(&mut self, on: bool) {
+        self.test_mode = on;
+    }
+
+    /// See [`set_test_mode`](Self::set_test_mode).
+    pub fn test_mode(&self) -> bool {
+        self.test_mode
     }
 
     /// The cluster's DCs: (id, port), in id order (empty outside a running DC).

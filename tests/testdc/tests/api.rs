@@ -60,6 +60,11 @@ fn config_through_layer_and_init_connection() {
     let bytes = call(&mut w, BOT_KEY, &q).result.unwrap();
     let enums::Config::Config(cfg) = enums::Config::from_bytes(&bytes).unwrap();
     assert_eq!(cfg.this_dc, 2);
+    assert!(!cfg.test_mode, "production mode unless asked");
+    w.set_test_mode(true);
+    let bytes = call(&mut w, BOT_KEY, &q).result.unwrap();
+    let enums::Config::Config(cfg) = enums::Config::from_bytes(&bytes).unwrap();
+    assert!(cfg.test_mode, "--test-mode");
     let enums::DcOption::DcOption(dc) = &cfg.dc_options[0];
     assert_eq!(
         (dc.id, dc.ip_address.as_str(), dc.port),

@@ -180,7 +180,7 @@ fn dispatch(
     pushes: &mut Vec<Push>,
 ) -> Result<Vec<u8>, ApiError> {
     match id_of(q) {
-        f::help::GetConfig::CONSTRUCTOR_ID => encode(&config(c, world.dcs())),
+        f::help::GetConfig::CONSTRUCTOR_ID => encode(&config(c, world.dcs(), world.test_mode())),
         f::help::GetNearestDc::CONSTRUCTOR_ID => {
             encode(&enums::NearestDc::NearestDc(types::NearestDc {
                 country: "XX".into(),

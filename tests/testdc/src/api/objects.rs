@@ -164,7 +164,7 @@ pub(super) fn authorization(me: &Account) -> Result<Vec<u8>, ApiError> {
 
 /// `help.getConfig`: every DC of the cluster `dcs` ((id, port) each; this DC alone if
 /// empty), at 127.0.0.1.
-pub fn config(c: &Caller, dcs: &[(i32, u16)]) -> enums::Config {
+pub fn config(c: &Caller, dcs: &[(i32, u16)], test_mode: bool) -> enums::Config {
     let this = [(c.dc_id, c.port)];
     let dcs = if dcs.is_empty() { &this[..] } else { dcs };
     let dc_options = dcs
@@ -192,7 +192,7 @@ pub fn config(c: &Caller, dcs: &[(i32, u16)]) -> enums::Config {
         force_try_ipv6: false,
         date: c.now,
         expires: c.now + 3600,
-        test_mode: true,
+        test_mode,
         this_dc: c.dc_id,
         dc_options,
         dc_txt_domain_name: "testdc.invalid".into(),
