@@ -56,7 +56,10 @@ def telethon_transport():
     from telethon.network.connection.tcpintermediate import (
         IntermediatePacketCodec, RandomizedIntermediatePacketCodec)
 
-    telethon_rsa._server_keys[fingerprint(N, E)] = (rsa.PublicKey(N, E), False)
+    # The PEM the DC prints, read by python-rsa's own PKCS #1 parser, must be (N, E).
+    pem_key = rsa.PublicKey.load_pkcs1(os.environ["TESTDC_RSA_PEM"].encode())
+    assert (pem_key.n, pem_key.e) == (N, E), "the DC's PEM is not its key"
+    telethon_rsa._server_keys[fingerprint(N, E)] = (pem_key, False)
 
     # Telethon ships full, abridged, intermediate and obfuscated abridged; the other framings
     # are its own codecs recombined (padded intermediate's tag is dd dd dd dd).

@@ -32,6 +32,7 @@ mod connection;
 pub mod default_key;
 pub mod faults;
 pub mod files;
+pub mod pem;
 pub mod persist;
 pub mod srp;
 pub mod world;
@@ -444,6 +445,13 @@ impl TestDc {
     /// Its RSA public key (clients must trust it).
     pub fn public_key(&self) -> &RsaPublicKey {
         self.shared.key.public_key()
+    }
+
+    /// The RSA public key as PEM (`-----BEGIN RSA PUBLIC KEY-----`, PKCS #1), the form
+    /// Telegram publishes its keys in and clients load.
+    pub fn public_key_pem(&self) -> String {
+        let key = self.public_key();
+        pem::rsa_public_key_pem(&key.n_be_bytes(), key.e())
     }
 
     /// The RSA key's fingerprint as clients compute it.

@@ -59,7 +59,7 @@ FAULT KNOBS (for testing a client's recovery; see the faults module):
     -q, --quiet          don't log connection events to stderr
     -h, --help           print this help
 
-On start it prints the address, the RSA public key (n and e in hex) and its fingerprint,
+On start it prints the address, the RSA public key (n and e in hex, and as PEM) and its fingerprint,
 which a client must trust. Every transport is served (abridged, intermediate, padded
 intermediate, full, obfuscated), the auth-key exchange, the encrypted session, and an
 API slice for bots and users: help.getConfig, help.getNearestDc, auth.sendCode,
@@ -195,6 +195,7 @@ fn run() -> Result<(), String> {
         dc.fingerprint(),
         dc.fingerprint() as u64
     );
+    print!("{}", dc.public_key_pem());
     println!(
         "user id={} first_name=Alice username=alice (a user bots can message)",
         ferrogram_testdc::world::FIRST_USER_ID

@@ -40,6 +40,7 @@ fn run(
         .env("TESTDC_PORT", dc.addr().port().to_string())
         .env("TESTDC_RSA_N", hex(&dc.public_key().n_be_bytes()))
         .env("TESTDC_RSA_E", format!("{:x}", dc.public_key().e()))
+        .env("TESTDC_RSA_PEM", dc.public_key_pem())
         .env("TESTDC_CLIENT", client)
         .env("TESTDC_TRANSPORT", transport);
     for (k, v) in extra {
