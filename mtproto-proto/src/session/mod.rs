@@ -25,6 +25,7 @@ pub mod timers;
 use heapless::{Deque, Vec};
 
 pub use events::{DropReason, Event, Outcome};
+pub use outgoing::TransmitError;
 pub use requests::{EnqueueError, MigrateKind, RequestError, RequestId, RequestOptions, RpcError};
 pub use service::BadMsgCode;
 

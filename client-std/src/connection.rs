@@ -1,0 +1,643 @@
+//! The blocking driver: one TCP connection to one DC, around `mtproto-proto`'s sans-IO
+//! machines.
+//!
+//! A [`Connection`] owns the transport [`Encoder`]/[`Decoder`] (intermediate framing unless
+//! configured otherwise), runs the auth-key exchange ([`ClientHandshake`]) on connect and then
+//! drives the encrypted [`Session`] by its polling contract: after every command or input it
+//! takes outcomes, then events, then payloads to transmit, then the next deadline; it blocks
+//! on the socket at most until that deadline and then calls `handle_timeout`.
+//!
+//! When the socket fails or the DC closes it, the connection reconnects with exponential
+//! backoff and jitter and calls [`Session::handle_reconnect`], which re-sends every request
+//! still waiting for its answer; each request still gets exactly one outcome. Every request
+//! has the session's deadline ([`ConnectionConfig::request_timeout`]): a silent DC ends it
+//! with [`Error::TimedOut`] instead of hanging.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ferrogram_mtproto_proto::auth_key::client::{
+    ClientConfig, ClientHandshake, MAX_REQUEST, NewAuthKey,
+};
+use ferrogram_mtproto_proto::auth_key::rsa::RsaPublicKey;
+use ferrogram_mtproto_proto::crypto::message;
+use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
+use ferrogram_mtproto_proto::crypto::provider::Software;
+use ferrogram_mtproto_proto::msg_id::UnixNanos;
+use ferrogram_mtproto_proto::session::requests::MAX_WRAPPER_LEN;
+use ferrogram_mtproto_proto::session::{
+    Event, MAX_PENDING_ACKS, RequestError, RequestId, RequestOptions, Session, SessionConfig,
+};
+use ferrogram_mtproto_proto::transport::{
+    DEFAULT_MAX_FRAME_LEN, Decoder, EncodeOptions, Encoder, Event as Frame, TransportErrorCode,
+    TransportKind,
+};
+use getrandom::SysRng;
+use rand_core::{Rng, UnwrapErr};
+
+use crate::error::{Error, ProtocolError};
+
+/// Request slots of a client session: this many requests may wait for answers at once.
+pub const REQUESTS: usize = 16;
+/// Outbox bytes: request bodies kept until answered (so they can be re-sent), 64 KiB.
+pub const OUTBOX: usize = 64 * 1024;
+/// Inbox bytes: answers and updates until taken, 256 KiB (an answer larger than this ends
+/// its request with `AnswerTooLarge`).
+pub const INBOX: usize = 256 * 1024;
+/// The session a client connection drives.
+pub type ClientSession = Session<Software, REQUESTS, OUTBOX, INBOX>;
+
+/// Transmit buffer: any single request of the outbox with wrappers, a container, pending
+/// acks and encryption overhead.
+const TRANSMIT_BUFFER: usize =
+    OUTBOX + MAX_WRAPPER_LEN + 64 + message::MAX_OVERHEAD + 8 * MAX_PENDING_ACKS;
+/// Updates kept until taken; older ones are dropped (with a warning) past this.
+const MAX_QUEUED_UPDATES: usize = 1024;
+/// The longest single wait on the socket (timers are checked at least this often).
+const MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// How to reach one DC and how patiently.
+#[derive(Clone, Debug)]
+pub struct ConnectionConfig {
+    /// The DC id (1–5 at Telegram).
+    pub dc_id: i32,
+    /// Its address.
+    pub addr: SocketAddr,
+    /// The framing (default intermediate).
+    pub transport: TransportKind,
+    /// Telegram's test environment: the handshake names DC `10000 + dc_id`, as its test
+    /// servers expect.
+    pub test_mode: bool,
+    /// A request without an answer this long ends with [`Error::TimedOut`] (default 30 s).
+    pub request_timeout: Duration,
+    /// How long one TCP connect may take (default 10 s).
+    pub connect_timeout: Duration,
+    /// How many times in a row to try to (re)connect before giving up (default 5).
+    pub connect_attempts: u32,
+    /// The first pause between attempts, doubled after each failure (default 200 ms).
+    pub backoff_initial: Duration,
+    /// The longest pause between attempts (default 10 s).
+    pub backoff_max: Duration,
+    /// Keep-alive ping interval (default 60 s; zero: no pings).
+    pub ping_interval: Duration,
+}
+
+impl ConnectionConfig {
+    /// Defaults for DC `dc_id` at `addr`.
+    pub fn new(dc_id: i32, addr: SocketAddr) -> Self {
+        ConnectionConfig {
+            dc_id,
+            addr,
+            transport: TransportKind::Intermediate,
+            test_mode: false,
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            connect_attempts: 5,
+            backoff_initial: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The wall clock as the core wants it.
+fn now() -> UnixNanos {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    UnixNanos(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+type OsRng = UnwrapErr<SysRng>;
+
+/// What one read from the socket gave.
+enum Received {
+    /// Whole payloads (maybe none yet: a partial frame).
+    Packets(Vec<Vec<u8>>),
+    /// Nothing within the wait.
+    Idle,
+    /// The DC closed the connection.
+    Closed,
+}
+
+/// Why the link failed.
+enum LinkError {
+    Io(io::Error),
+    Framing(ferrogram_mtproto_proto::transport::DecodeError),
+    Encoding(ferrogram_mtproto_proto::transport::EncodeError),
+    Transport(TransportErrorCode),
+}
+
+/// One TCP connection with its framing.
+struct Link {
+    stream: TcpStream,
+    enc: Encoder,
+    dec: Decoder<Vec<u8>>,
+    wire: Vec<u8>,
+    chunk: Vec<u8>,
+}
+
+impl Link {
+    fn open(config: &ConnectionConfig) -> io::Result<Link> {
+        let stream = TcpStream::connect_timeout(&config.addr, config.connect_timeout)?;
+        stream.set_nodelay(true)?;
+        Ok(Link {
+            stream,
+            enc: Encoder::client(config.transport),
+            dec: Decoder::client(config.transport, vec![0u8; DEFAULT_MAX_FRAME_LEN + 64]),
+            wire: vec![0u8; TRANSMIT_BUFFER + 64],
+            chunk: vec![0u8; 64 * 1024],
+        })
+    }
+
+    fn send(&mut self, payload: &[u8], rng: &mut OsRng) -> Result<(), LinkError> {
+        let need = self.enc.max_encoded_len(payload.len());
+        if self.wire.len() < need {
+            self.wire.resize(need, 0);
+        }
+        let n = self
+            .enc
+            .encode(payload, EncodeOptions::default(), rng, &mut self.wire)
+            .map_err(LinkError::Encoding)?;
+        self.stream
+            .write_all(&self.wire[..n])
+            .map_err(LinkError::Io)
+    }
+
+    /// Reads once, waiting at most `wait`, and returns the whole payloads that completed.
+    fn recv(&mut self, wait: Duration) -> Result<Received, LinkError> {
+        let wait = wait.max(Duration::from_millis(1));
+        self.stream
+            .set_read_timeout(Some(wait))
+            .map_err(LinkError::Io)?;
+        let n = match self.stream.read(&mut self.chunk) {
+            Ok(0) => return Ok(Received::Closed),
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Ok(Received::Idle);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Received::Idle),
+            Err(e) => return Err(LinkError::Io(e)),
+        };
+        let mut input = &self.chunk[..n];
+        let mut packets = Vec::new();
+        while let Some(frame) = self.dec.decode(&mut input).map_err(LinkError::Framing)? {
+            match frame {
+                Frame::Packet { payload, .. } => packets.push(payload.to_vec()),
+                Frame::QuickAck(_) => {}
+                Frame::TransportError(code) => return Err(LinkError::Transport(code)),
+            }
+        }
+        Ok(Received::Packets(packets))
+    }
+}
+
+/// The auth key a connection made (or was given), with what a session needs to start.
+#[derive(Clone)]
+pub struct KeyInfo {
+    /// The 256-byte key.
+    pub auth_key: [u8; 256],
+    /// The first server salt.
+    pub first_salt: i64,
+    /// Server time minus local time, seconds.
+    pub time_offset: i64,
+}
+
+impl std::fmt::Debug for KeyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyInfo")
+            .field("auth_key_id", &AuthKey::new(self.auth_key).id_u64())
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<NewAuthKey> for KeyInfo {
+    fn from(k: NewAuthKey) -> Self {
+        KeyInfo {
+            auth_key: k.auth_key,
+            first_salt: k.first_salt,
+            time_offset: k.time_offset,
+        }
+    }
+}
+
+/// One DC connection: socket, framing, auth key and encrypted session. See the module docs.
+pub struct Connection {
+    config: ConnectionConfig,
+    rng: OsRng,
+    link: Option<Link>,
+    session: Box<ClientSession>,
+    auth_key_id: u64,
+    outcomes: HashMap<RequestId, Result<Vec<u8>, RequestError>>,
+    updates: VecDeque<Vec<u8>>,
+    tx: Vec<u8>,
+    reconnects: u32,
+    /// A socket was open before (the next one is a reconnect).
+    connected_once: bool,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("dc_id", &self.config.dc_id)
+            .field("addr", &self.config.addr)
+            .field("auth_key_id", &self.auth_key_id)
+            .field("connected", &self.link.is_some())
+            .field("reconnects", &self.reconnects)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// Connects and makes a new auth key, trusting `keys` (the DC must offer one of them).
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when no connection could be made, [`Error::Handshake`] when the
+    /// key exchange failed, [`Error::Transport`] if the DC refused.
+    pub fn connect(config: ConnectionConfig, keys: &[RsaPublicKey]) -> Result<Self, Error> {
+        let mut rng = UnwrapErr(SysRng);
+        let mut link = open_with_backoff(&config, &mut rng)?;
+        let key = handshake(&mut link, &config, keys, &mut rng)?;
+        log::info!(
+            "DC {}: auth key {:#018x} made",
+            config.dc_id,
+            AuthKey::new(key.auth_key).id_u64()
+        );
+        Ok(Self::with_link(config, Some(link), key.into(), rng))
+    }
+
+    /// Uses an existing auth key (connecting lazily, on the first request).
+    pub fn with_key(config: ConnectionConfig, key: KeyInfo) -> Self {
+        Self::with_link(config, None, key, UnwrapErr(SysRng))
+    }
+
+    fn with_link(
+        config: ConnectionConfig,
+        link: Option<Link>,
+        key: KeyInfo,
+        mut rng: OsRng,
+    ) -> Self {
+        let auth_key = AuthKey::new(key.auth_key);
+        let auth_key_id = auth_key.id_u64();
+        let session_config = SessionConfig {
+            request_timeout_ms: u64::try_from(config.request_timeout.as_millis())
+                .unwrap_or(u64::MAX),
+            ping_interval_ms: u64::try_from(config.ping_interval.as_millis()).unwrap_or(u64::MAX),
+            ..SessionConfig::default()
+        };
+        let session = Box::new(ClientSession::new(
+            Software,
+            auth_key,
+            rng.next_u64() as i64,
+            key.first_salt,
+            key.time_offset,
+            session_config,
+            now(),
+        ));
+        log::debug!(
+            "DC {}: session {:#018x} on auth key {auth_key_id:#018x}",
+            config.dc_id,
+            session.session_id()
+        );
+        Connection {
+            reconnects: 0,
+            connected_once: link.is_some(),
+            config,
+            rng,
+            link,
+            session,
+            auth_key_id,
+            outcomes: HashMap::new(),
+            updates: VecDeque::new(),
+            tx: vec![0u8; TRANSMIT_BUFFER],
+        }
+    }
+
+    /// The DC this connection serves.
+    pub fn dc_id(&self) -> i32 {
+        self.config.dc_id
+    }
+
+    /// The settings it runs with.
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
+    /// The id of its auth key.
+    pub fn auth_key_id(&self) -> u64 {
+        self.auth_key_id
+    }
+
+    /// How many times it reconnected after losing the socket.
+    pub fn reconnects(&self) -> u32 {
+        self.reconnects
+    }
+
+    /// Whether a socket is open now.
+    pub fn is_connected(&self) -> bool {
+        self.link.is_some()
+    }
+
+    /// Takes the oldest update the DC pushed (a serialized `Updates`), if any.
+    pub fn next_update(&mut self) -> Option<Vec<u8>> {
+        self.updates.pop_front()
+    }
+
+    /// Sends a serialized function (wrapped as `options` say) and blocks until its answer:
+    /// the result object's bytes.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] for an `rpc_error`, [`Error::TimedOut`] past the request timeout,
+    /// [`Error::Connect`] when reconnecting failed, [`Error::Transport`] for a transport
+    /// error, [`Error::Protocol`], [`Error::Enqueue`] or [`Error::Request`] otherwise.
+    pub fn call(&mut self, body: &[u8], options: RequestOptions) -> Result<Vec<u8>, Error> {
+        let id = self.session.enqueue(now(), body, options)?;
+        log::trace!(
+            "DC {}: request {} queued ({} bytes)",
+            self.config.dc_id,
+            id.as_u64(),
+            body.len()
+        );
+        loop {
+            self.drive_output()?;
+            if let Some(result) = self.outcomes.remove(&id) {
+                return result.map_err(|e| match e {
+                    RequestError::Rpc(e) => Error::Rpc(e.into()),
+                    RequestError::TimedOut { after_ms } => Error::TimedOut {
+                        after: Duration::from_millis(after_ms),
+                    },
+                    other => Error::Request(other),
+                });
+            }
+            self.drive_input()?;
+        }
+    }
+
+    /// Closes the socket (the session stays; the next call reconnects).
+    pub fn disconnect(&mut self) {
+        if self.link.take().is_some() {
+            log::debug!("DC {}: disconnected", self.config.dc_id);
+        }
+    }
+
+    /// Outcomes, events, then transmissions, as the session's contract orders them.
+    fn drive_output(&mut self) -> Result<(), Error> {
+        let t = now();
+        if self.session.poll_timeout().is_some_and(|d| d <= t) {
+            self.session.handle_timeout(t);
+        }
+        while let Some(outcome) = self.session.poll_outcome() {
+            self.outcomes
+                .insert(outcome.id, outcome.result.map(<[u8]>::to_vec));
+        }
+        let mut reconnect = false;
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                Event::Update(bytes) => {
+                    if self.updates.len() == MAX_QUEUED_UPDATES {
+                        log::warn!(
+                            "DC {}: {MAX_QUEUED_UPDATES} updates not taken; dropping the oldest",
+                            self.config.dc_id
+                        );
+                        self.updates.pop_front();
+                    }
+                    self.updates.push_back(bytes.to_vec());
+                }
+                Event::PingTimeout => {
+                    log::warn!(
+                        "DC {}: keep-alive ping unanswered; reconnecting",
+                        self.config.dc_id
+                    );
+                    reconnect = true;
+                }
+                Event::Dropped(why) => {
+                    log::debug!("DC {}: {why}", self.config.dc_id);
+                    reconnect |= why.should_reconnect();
+                }
+                other => log::debug!("DC {}: session event {other:?}", self.config.dc_id),
+            }
+        }
+        if reconnect || self.link.is_none() {
+            self.reconnect()?;
+        }
+        loop {
+            let range = self
+                .session
+                .poll_transmit(now(), &mut self.rng, &mut self.tx)
+                .map_err(ProtocolError::Transmit)?;
+            let Some(range) = range else { break };
+            let Some(link) = self.link.as_mut() else {
+                break;
+            };
+            match link.send(&self.tx[range], &mut self.rng) {
+                Ok(()) => {}
+                Err(LinkError::Io(e)) => {
+                    log::info!("DC {}: send failed ({e}); reconnecting", self.config.dc_id);
+                    self.reconnect()?;
+                }
+                Err(e) => return Err(self.fatal(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for input until the session's next deadline and feeds it in.
+    fn drive_input(&mut self) -> Result<(), Error> {
+        let t = now();
+        let wait = self
+            .session
+            .poll_timeout()
+            .map_or(MAX_WAIT, |d| Duration::from_nanos(d.0.saturating_sub(t.0)))
+            .min(MAX_WAIT);
+        let Some(link) = self.link.as_mut() else {
+            return self.reconnect();
+        };
+        match link.recv(wait) {
+            Ok(Received::Packets(packets)) => {
+                for mut p in packets {
+                    self.session.handle_packet(now(), &mut p);
+                }
+                Ok(())
+            }
+            Ok(Received::Idle) => {
+                self.session.handle_timeout(now());
+                Ok(())
+            }
+            Ok(Received::Closed) => {
+                log::info!(
+                    "DC {}: the server closed the connection; reconnecting",
+                    self.config.dc_id
+                );
+                self.reconnect()
+            }
+            Err(LinkError::Io(e)) => {
+                log::info!(
+                    "DC {}: receive failed ({e}); reconnecting",
+                    self.config.dc_id
+                );
+                self.reconnect()
+            }
+            Err(LinkError::Framing(e)) => {
+                log::warn!(
+                    "DC {}: broken framing ({e}); reconnecting",
+                    self.config.dc_id
+                );
+                self.reconnect()
+            }
+            Err(e) => Err(self.fatal(e)),
+        }
+    }
+
+    fn fatal(&mut self, e: LinkError) -> Error {
+        self.link = None;
+        match e {
+            LinkError::Transport(code) => {
+                log::error!("DC {}: transport error {}", self.config.dc_id, code.code());
+                Error::Transport {
+                    dc_id: self.config.dc_id,
+                    code,
+                }
+            }
+            LinkError::Encoding(e) => Error::Protocol(ProtocolError::Encoding(e)),
+            LinkError::Framing(e) => Error::Protocol(ProtocolError::Framing(e)),
+            LinkError::Io(source) => Error::Connect {
+                dc_id: self.config.dc_id,
+                addr: self.config.addr,
+                attempts: 1,
+                source,
+            },
+        }
+    }
+
+    /// Opens a new socket (with backoff) and lets the session re-send what is waiting.
+    fn reconnect(&mut self) -> Result<(), Error> {
+        self.link = None;
+        let link = open_with_backoff(&self.config, &mut self.rng)?;
+        self.link = Some(link);
+        if self.connected_once {
+            self.reconnects += 1;
+        }
+        self.connected_once = true;
+        self.session.handle_reconnect(now());
+        log::info!(
+            "DC {}: connected to {} ({} requests to re-send)",
+            self.config.dc_id,
+            self.config.addr,
+            self.session.pending_requests()
+        );
+        Ok(())
+    }
+}
+
+/// Connects, retrying with exponential backoff and jitter.
+fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link, Error> {
+    let attempts = config.connect_attempts.max(1);
+    let mut pause = config.backoff_initial;
+    let mut attempt = 1;
+    loop {
+        log::debug!(
+            "DC {}: connecting to {} (attempt {attempt}/{attempts})",
+            config.dc_id,
+            config.addr
+        );
+        match Link::open(config) {
+            Ok(link) => return Ok(link),
+            Err(source) if attempt >= attempts => {
+                return Err(Error::Connect {
+                    dc_id: config.dc_id,
+                    addr: config.addr,
+                    attempts,
+                    source,
+                });
+            }
+            Err(e) => {
+                let half = u64::try_from(pause.as_millis() / 2)
+                    .unwrap_or(u64::MAX)
+                    .max(1);
+                let jitter = Duration::from_millis(rng.next_u64() % half);
+                log::warn!(
+                    "DC {}: cannot connect to {} ({e}); retrying in {:?}",
+                    config.dc_id,
+                    config.addr,
+                    pause + jitter
+                );
+                std::thread::sleep(pause + jitter);
+                pause = (pause * 2).min(config.backoff_max);
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Runs the auth-key exchange on a fresh link.
+fn handshake(
+    link: &mut Link,
+    config: &ConnectionConfig,
+    keys: &[RsaPublicKey],
+    rng: &mut OsRng,
+) -> Result<NewAuthKey, Error> {
+    let dc_id = config.dc_id;
+    let fail = |source| Error::Handshake { dc_id, source };
+    let named_dc = if config.test_mode {
+        10_000 + dc_id
+    } else {
+        dc_id
+    };
+    let mut hs = ClientHandshake::new(ClientConfig::new(keys, named_dc), now(), rng);
+    let mut msg = [0u8; MAX_REQUEST];
+    loop {
+        while let Some(n) = hs.poll_transmit(now(), &mut msg).map_err(fail)? {
+            link.send(&msg[..n], rng)
+                .map_err(|e| link_error(config, e))?;
+        }
+        if let Some(key) = hs.poll_result() {
+            return Ok(key);
+        }
+        let t = now();
+        let wait = hs
+            .poll_timeout()
+            .map_or(MAX_WAIT, |d| Duration::from_nanos(d.0.saturating_sub(t.0)))
+            .min(MAX_WAIT);
+        match link.recv(wait).map_err(|e| link_error(config, e))? {
+            Received::Packets(packets) => {
+                for p in packets {
+                    hs.handle_packet(now(), &p, rng).map_err(fail)?;
+                }
+            }
+            Received::Idle => hs.handle_timeout(now()).map_err(fail)?,
+            Received::Closed => {
+                return Err(link_error(
+                    config,
+                    LinkError::Io(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the DC closed the connection during the auth-key exchange",
+                    )),
+                ));
+            }
+        }
+    }
+}
+
+fn link_error(config: &ConnectionConfig, e: LinkError) -> Error {
+    match e {
+        LinkError::Io(source) => Error::Connect {
+            dc_id: config.dc_id,
+            addr: config.addr,
+            attempts: 1,
+            source,
+        },
+        LinkError::Framing(e) => Error::Protocol(ProtocolError::Framing(e)),
+        LinkError::Encoding(e) => Error::Protocol(ProtocolError::Encoding(e)),
+        LinkError::Transport(code) => Error::Transport {
+            dc_id: config.dc_id,
+            code,
+        },
+    }
+}

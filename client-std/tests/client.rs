@@ -1,0 +1,317 @@
+//! The client against the in-process test DC: login, get_me, send_message (checked in
+//! Alice's own history), flood waits, reconnects, timeouts and the errors users meet.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use ferrogram_client_std::tl::{enums, functions as f, types};
+use ferrogram_client_std::{Client, ClientBuilder, Error};
+use ferrogram_testdc::faults::Faults;
+use ferrogram_testdc::world::FIRST_USER_ID as ALICE;
+use ferrogram_testdc::{Config, TestDc};
+
+const API_HASH: &str = "0123456789abcdef0123456789abcdef";
+
+fn builder(dc: &TestDc) -> ClientBuilder {
+    Client::builder(1, API_HASH)
+        .dc(2, dc.addr())
+        .trust_key(*dc.public_key())
+}
+
+/// A bot client logged in on `dc`; returns it and the bot's id.
+fn bot(dc: &TestDc, b: ClientBuilder) -> (Client, i64) {
+    let (id, token) = dc.create_bot("Alert bot", "alert_bot");
+    let mut c = b.connect().expect("connects");
+    let me = c.login_bot(&token).expect("bot login");
+    assert_eq!(me.id, id);
+    (c, id)
+}
+
+fn with(dc: &TestDc, change: impl FnOnce(&mut Faults)) {
+    let mut faults = dc.faults();
+    change(&mut faults);
+    dc.set_faults(faults);
+}
+
+/// Meets a user the way a bot can: resolving its @username.
+fn resolve(c: &mut Client, username: &str) -> i64 {
+    let enums::contacts::ResolvedPeer::ResolvedPeer(r) = c
+        .invoke(&f::contacts::ResolveUsername {
+            username: username.into(),
+            referer: None,
+        })
+        .expect("resolves");
+    match r.peer {
+        enums::Peer::User(u) => u.user_id,
+        other => panic!("not a user: {other:?}"),
+    }
+}
+
+#[test]
+fn bot_login_then_get_me() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (id, token) = dc.create_bot("Alert bot", "alert_bot");
+    let mut c = builder(&dc).connect().unwrap();
+    assert!(
+        matches!(c.get_me(), Err(Error::NotLoggedIn)),
+        "not logged in yet"
+    );
+    let me = c.login_bot(&token).unwrap();
+    assert_eq!((me.id, me.bot), (id, true));
+    assert_eq!(me.username.as_deref(), Some("alert_bot"));
+    let again = c.get_me().unwrap();
+    assert_eq!(again.id, id);
+    assert_eq!(dc.logged_in_user(c.connection().auth_key_id()), Some(id));
+    assert_eq!(c.connection().reconnects(), 0);
+}
+
+#[test]
+fn a_wrong_token_is_refused_with_advice() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let mut c = builder(&dc).connect().unwrap();
+    let e = c.login_bot("123:nope").unwrap_err();
+    let Error::Rpc(rpc) = &e else { panic!("{e:?}") };
+    assert_eq!((rpc.code, rpc.name.as_str()), (401, "ACCESS_TOKEN_INVALID"));
+    assert!(e.to_string().contains("@BotFather"), "{e}");
+}
+
+#[test]
+fn send_message_lands_in_alices_history() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, bot_id) = bot(&dc, builder(&dc));
+
+    // Never met: refused locally, with the explanation, and nothing is sent.
+    let e = c.send_message(ALICE, "too early").unwrap_err();
+    assert!(
+        matches!(e, Error::PeerUnknown { id } if id == ALICE),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("PEER_ID_INVALID") && text.contains("Meet it first"),
+        "{text}"
+    );
+    assert!(dc.messages().is_empty());
+
+    assert_eq!(resolve(&mut c, "alice"), ALICE);
+    assert!(c.peers().user(ALICE).is_some(), "met through the answer");
+    let sent = c.send_message(ALICE, "disk almost full").unwrap();
+    assert!(sent.id > 0);
+    assert_eq!(
+        dc.messages(),
+        [(bot_id, ALICE, "disk almost full".to_string())]
+    );
+
+    // Alice, logged in with the login code on a second client, reads it in her history.
+    let mut alice = builder(&dc).connect().unwrap();
+    let enums::auth::SentCode::SentCode(code) = alice
+        .invoke(&f::auth::SendCode {
+            phone_number: "15550000001".into(),
+            api_id: 1,
+            api_hash: API_HASH.into(),
+            settings: enums::CodeSettings::CodeSettings(types::CodeSettings {
+                allow_flashcall: false,
+                current_number: false,
+                allow_app_hash: false,
+                allow_missed_call: false,
+                allow_firebase: false,
+                unknown_number: false,
+                logout_tokens: None,
+                token: None,
+                app_sandbox: None,
+            }),
+        })
+        .unwrap()
+    else {
+        panic!("no code sent")
+    };
+    alice
+        .invoke(&f::auth::SignIn {
+            phone_number: "15550000001".into(),
+            phone_code_hash: code.phone_code_hash,
+            phone_code: Some("22222".into()),
+            email_verification: None,
+        })
+        .unwrap();
+    assert_eq!(alice.get_me().unwrap().id, ALICE);
+    assert_eq!(resolve(&mut alice, "alert_bot"), bot_id);
+    let peer = alice.peers().input_peer(bot_id).unwrap();
+    let history = alice
+        .invoke(&f::messages::GetHistory {
+            peer,
+            offset_id: 0,
+            offset_date: 0,
+            add_offset: 0,
+            limit: 10,
+            max_id: 0,
+            min_id: 0,
+            hash: 0,
+        })
+        .unwrap();
+    let messages = match history {
+        enums::messages::Messages::Messages(m) => m.messages,
+        enums::messages::Messages::Slice(m) => m.messages,
+        other => panic!("{other:?}"),
+    };
+    let texts: Vec<(i32, String)> = messages
+        .iter()
+        .filter_map(|m| match m {
+            enums::Message::Message(m) => Some((m.id, m.message.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert_eq!(texts[0].1, "disk almost full");
+}
+
+#[test]
+fn a_short_flood_wait_is_slept_through_a_long_one_returned() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, bot_id) = bot(
+        &dc,
+        builder(&dc).flood_sleep_threshold(Duration::from_secs(5)),
+    );
+
+    with(&dc, |f| {
+        f.flood_wait_calls = 1;
+        f.flood_wait_secs = 1;
+    });
+    let start = Instant::now();
+    assert_eq!(c.get_me().unwrap().id, bot_id);
+    assert!(start.elapsed() >= Duration::from_secs(1), "slept the wait");
+    assert_eq!(dc.faults().flood_wait_calls, 0, "the wait was used");
+
+    with(&dc, |f| {
+        f.flood_wait_calls = 1;
+        f.flood_wait_secs = 30;
+    });
+    let start = Instant::now();
+    let e = c.get_me().unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "did not sleep 30 s"
+    );
+    let Error::Rpc(rpc) = &e else { panic!("{e:?}") };
+    assert_eq!(rpc.flood_wait(), Some(30));
+    assert!(e.to_string().contains("wait 30 s"), "{e}");
+    assert_eq!(c.get_me().unwrap().id, bot_id, "the next call goes through");
+}
+
+#[test]
+fn reconnects_when_the_dc_closes_mid_way_and_every_call_gets_its_own_answer() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, bot_id) = bot(&dc, builder(&dc));
+    assert_eq!(resolve(&mut c, "alice"), ALICE);
+    with(&dc, |f| f.close_after = Some(2));
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        // Alternate answer types: an answer delivered to the wrong call would not decode.
+        assert_eq!(c.get_me().unwrap().id, bot_id);
+        ids.push(c.send_message(ALICE, &format!("alert {i}")).unwrap().id);
+    }
+    assert!(
+        c.connection().reconnects() >= 2,
+        "eight calls over connections closed every 2 messages: {} reconnects",
+        c.connection().reconnects()
+    );
+    let texts: Vec<String> = dc.messages().into_iter().map(|m| m.2).collect();
+    for i in 0..4 {
+        assert!(
+            texts.contains(&format!("alert {i}")),
+            "alert {i} lost: {texts:?}"
+        );
+    }
+    let mut sorted = ids.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 4, "four distinct answers: {ids:?}");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "answers in order: {ids:?}"
+    );
+}
+
+#[test]
+fn a_silent_dc_ends_the_request_with_a_timeout() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, bot_id) = bot(
+        &dc,
+        builder(&dc).request_timeout(Duration::from_millis(400)),
+    );
+    with(&dc, |f| f.delay = Duration::from_millis(1500));
+    let start = Instant::now();
+    let e = c.get_me().unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(e, Error::TimedOut { after } if after == Duration::from_millis(400)),
+        "{e:?}"
+    );
+    assert!(
+        took < Duration::from_millis(1400),
+        "gave up in time: {took:?}"
+    );
+    assert!(
+        e.to_string().contains("may or may not have been executed"),
+        "{e}"
+    );
+    with(&dc, |f| f.delay = Duration::ZERO);
+    std::thread::sleep(Duration::from_millis(1600));
+    assert_eq!(c.get_me().unwrap().id, bot_id, "the client still works");
+}
+
+#[test]
+fn logout_ends_the_login() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, _) = bot(&dc, builder(&dc));
+    c.logout().unwrap();
+    assert_eq!(dc.logged_in_user(c.connection().auth_key_id()), None);
+    assert!(matches!(c.get_me(), Err(Error::NotLoggedIn)));
+}
+
+#[test]
+fn an_untrusted_dc_key_fails_the_handshake() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    // Only Telegram's built-in keys: the test DC's key is not among them.
+    let e = Client::builder(1, API_HASH)
+        .dc(2, dc.addr())
+        .connect()
+        .unwrap_err();
+    assert!(matches!(e, Error::Handshake { dc_id: 2, .. }), "{e:?}");
+    assert!(e.to_string().contains("add it to the builder"), "{e}");
+}
+
+#[test]
+fn nothing_listening_is_a_connect_error_after_the_retries() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let e = Client::builder(1, API_HASH)
+        .dc(2, port)
+        .connect_attempts(2)
+        .connect()
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Connect {
+                dc_id: 2,
+                attempts: 2,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn bad_settings_are_config_errors() {
+    let e = Client::builder(0, API_HASH).connect().unwrap_err();
+    assert!(matches!(e, Error::Config(_)) && e.to_string().contains("my.telegram.org"));
+    let e = Client::builder(1, "").connect().unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    let e = Client::builder(1, API_HASH)
+        .home_dc(9)
+        .connect()
+        .unwrap_err();
+    assert!(e.to_string().contains("no address for DC 9"), "{e}");
+}
