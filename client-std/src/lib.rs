@@ -25,13 +25,11 @@
 //! let me = client.login_bot(&token)?;
 //! assert_eq!(client.get_me()?.id, me.id);
 //!
-//! // A user must be met before it can be messaged (here: by asking for it; bots may use
-//! // access hash 0 on the test DC).
-//! use ferrogram_client_std::tl::{enums, functions as f, types};
+//! // A user must be met before it can be messaged: here, by resolving its @username (any
+//! // answer that carries users fills the peer cache).
+//! use ferrogram_client_std::tl::{enums, functions as f};
 //! let alice = ferrogram_testdc::world::FIRST_USER_ID;
-//! client.invoke(&f::users::GetUsers {
-//!     id: vec![enums::InputUser::InputUser(types::InputUser { user_id: alice, access_hash: 0 })],
-//! })?;
+//! client.invoke(&f::contacts::ResolveUsername { username: "alice".into(), referer: None })?;
 //! client.send_message(alice, "disk almost full")?;
 //! assert_eq!(dc.messages().last().map(|m| m.2.as_str()), Some("disk almost full"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

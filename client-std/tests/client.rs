@@ -215,15 +215,18 @@ fn reconnects_when_the_dc_closes_mid_way_and_every_call_gets_its_own_answer() {
         c.connection().reconnects()
     );
     let texts: Vec<String> = dc.messages().into_iter().map(|m| m.2).collect();
+    // Every alert arrived. (A request whose answer the closed connection swallowed is
+    // re-sent, and the test DC runs it again: Telegram answers a repeated `random_id` with
+    // the first message, the test DC does not dedup yet, so an alert may be stored twice.)
     for i in 0..4 {
+        let alert = format!("alert {i}");
+        let stored = texts.iter().filter(|t| **t == alert).count();
         assert!(
-            texts.contains(&format!("alert {i}")),
-            "alert {i} lost: {texts:?}"
+            (1..=2).contains(&stored),
+            "{alert} stored {stored} times: {texts:?}"
         );
     }
-    let mut sorted = ids.clone();
-    sorted.dedup();
-    assert_eq!(sorted.len(), 4, "four distinct answers: {ids:?}");
+    // One answer per call, each the call's own: distinct, increasing message ids.
     assert!(
         ids.windows(2).all(|w| w[0] < w[1]),
         "answers in order: {ids:?}"
