@@ -15,9 +15,12 @@ use rand_core::{Rng, UnwrapErr};
 
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
-use crate::error::{Error, ProtocolError};
+use crate::error::{Error, MigrateKind, ProtocolError};
 use crate::peers::PeerCache;
 use crate::retry::{FloodPolicy, Retry};
+
+/// How many times one call may follow the server to another DC.
+const MAX_MOVES: u32 = 2;
 
 /// How a [`Client`] is set up. Start with [`Client::builder`].
 #[derive(Clone, Debug)]
@@ -150,40 +153,51 @@ impl ClientBuilder {
                 "api_hash is empty; get yours at my.telegram.org".into(),
             ));
         }
-        let built_in = if self.test_mode {
-            dc::TEST
-        } else {
-            dc::PRODUCTION
-        };
-        let addr = dc::find(&self.dcs, self.home_dc)
-            .or_else(|| dc::find(built_in, self.home_dc))
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "no address for DC {}: give one with `.dc({}, addr)`",
-                    self.home_dc, self.home_dc
-                ))
-            })?;
+        let config = self.connection_config(self.home_dc)?;
+        let keys = self.trusted_keys();
+        log::info!("connecting to DC {} at {}", self.home_dc, config.addr);
+        let conn = Connection::connect(config, &keys)?;
+        Ok(Client {
+            settings: self,
+            keys,
+            conn,
+            initialized: false,
+            peers: PeerCache::new(),
+            me: None,
+        })
+    }
+
+    /// The keys the handshake accepts: the added ones, then Telegram's for the environment.
+    fn trusted_keys(&self) -> Vec<RsaPublicKey> {
         let mut keys = self.keys.clone();
         keys.extend_from_slice(if self.test_mode {
             TEST_KEYS
         } else {
             PRODUCTION_KEYS
         });
-        let config = ConnectionConfig {
+        keys
+    }
+
+    /// How to connect to DC `dc_id`: a configured address, else the built-in one.
+    fn connection_config(&self, dc_id: i32) -> Result<ConnectionConfig, Error> {
+        let built_in = if self.test_mode {
+            dc::TEST
+        } else {
+            dc::PRODUCTION
+        };
+        let addr = dc::find(&self.dcs, dc_id)
+            .or_else(|| dc::find(built_in, dc_id))
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "no address for DC {dc_id}: give one with `.dc({dc_id}, addr)`"
+                ))
+            })?;
+        Ok(ConnectionConfig {
             transport: self.transport,
             test_mode: self.test_mode,
             request_timeout: self.request_timeout,
             connect_attempts: self.connect_attempts,
-            ..ConnectionConfig::new(self.home_dc, addr)
-        };
-        log::info!("connecting to DC {} at {addr}", self.home_dc);
-        let conn = Connection::connect(config, &keys)?;
-        Ok(Client {
-            settings: self,
-            conn,
-            initialized: false,
-            peers: PeerCache::new(),
-            me: None,
+            ..ConnectionConfig::new(dc_id, addr)
         })
     }
 }
@@ -194,6 +208,8 @@ impl ClientBuilder {
 #[derive(Debug)]
 pub struct Client {
     settings: ClientBuilder,
+    /// The RSA keys trusted for new auth keys (on any DC).
+    keys: Vec<RsaPublicKey>,
     conn: Connection,
     /// `initConnection` went out on this session.
     initialized: bool,
@@ -223,7 +239,9 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Rpc`] for the server's errors (longer flood waits included),
-    /// [`Error::Migrate`] for `*_MIGRATE_X`, [`Error::TimedOut`], [`Error::Connect`],
+    /// [`Error::Migrate`] for `FILE_`/`STATS_MIGRATE_X` (a `USER_`, `PHONE_` or
+    /// `NETWORK_MIGRATE_X` moves the client to that DC, carrying the login over, and repeats
+    /// the call), [`Error::TimedOut`], [`Error::Connect`],
     /// [`Error::Protocol`] when the answer is not the function's type.
     pub fn invoke<F>(&mut self, function: &F) -> Result<F::Return, Error>
     where
@@ -238,6 +256,7 @@ impl Client {
             threshold: self.settings.flood_sleep_threshold,
         };
         let mut attempt = 0u32;
+        let mut moves = 0u32;
         loop {
             attempt += 1;
             match self.call(&body) {
@@ -247,6 +266,12 @@ impl Client {
                         error: e.to_string(),
                     })?;
                     self.peers.collect(&value);
+                    let any: &dyn Any = &value;
+                    if let Some(enums::auth::Authorization::Authorization(a)) = any.downcast_ref() {
+                        if let enums::User::User(u) = &a.user {
+                            self.me = Some((**u).clone());
+                        }
+                    }
                     self.take_pushed_users();
                     return Ok(value);
                 }
@@ -257,8 +282,17 @@ impl Client {
                     }
                     Retry::No => {
                         if let Some((kind, dc_id)) = e.migrate_dc() {
-                            log::warn!("server asks for DC {dc_id} ({kind:?})");
-                            return Err(Error::Migrate { kind, dc_id });
+                            let follow = matches!(
+                                kind,
+                                MigrateKind::User | MigrateKind::Phone | MigrateKind::Network
+                            );
+                            if !follow || moves >= MAX_MOVES || dc_id == self.conn.dc_id() {
+                                return Err(Error::Migrate { kind, dc_id });
+                            }
+                            moves += 1;
+                            log::info!("{kind:?}_MIGRATE: moving to DC {dc_id}");
+                            self.switch_dc(dc_id)?;
+                            continue;
                         }
                         log::debug!("rpc error: {e}");
                         return Err(Error::Rpc(e));
@@ -267,6 +301,40 @@ impl Client {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Makes DC `dc_id` the home DC: connects there with a new auth key and, if logged in,
+    /// carries the login over (`auth.exportAuthorization` here, `auth.importAuthorization`
+    /// there).
+    fn switch_dc(&mut self, dc_id: i32) -> Result<(), Error> {
+        let config = self.settings.connection_config(dc_id)?;
+        let exported = if self.me.is_some() {
+            let enums::auth::ExportedAuthorization::ExportedAuthorization(e) =
+                self.invoke(&f::auth::ExportAuthorization { dc_id })?;
+            Some(e)
+        } else {
+            None
+        };
+        let conn = Connection::connect(config, &self.keys)?;
+        let old = std::mem::replace(&mut self.conn, conn);
+        log::debug!("left DC {} ({:?})", old.dc_id(), old);
+        self.initialized = false;
+        self.settings.home_dc = dc_id;
+        if let Some(e) = exported {
+            let answer = self.invoke(&f::auth::ImportAuthorization {
+                id: e.id,
+                bytes: e.bytes,
+            })?;
+            let user = authorized_user(answer)?;
+            log::info!("login of user {} carried over to DC {dc_id}", user.id);
+            self.me = Some(user);
+        }
+        Ok(())
+    }
+
+    /// The home DC now (changes when the server sends the client elsewhere).
+    pub fn home_dc(&self) -> i32 {
+        self.conn.dc_id()
     }
 
     /// One request: wraps the first of the session in `initConnection`.

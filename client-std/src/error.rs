@@ -175,7 +175,8 @@ pub enum Error {
         /// Its id.
         id: i64,
     },
-    /// The server moved the request to another DC and this client does not follow that move.
+    /// The server sent the request to another DC and the client did not follow (a file or
+    /// statistics move, or a call moved more than twice).
     Migrate {
         /// Which move.
         kind: MigrateKind,
@@ -286,8 +287,9 @@ impl fmt::Display for Error {
             Self::Migrate { kind, dc_id } => write!(
                 f,
                 "the server asks to repeat this request in DC {dc_id} ({kind:?}_MIGRATE); \
-                 this client does not switch DCs for it yet: log in on DC {dc_id} \
-                 (`ClientBuilder::home_dc({dc_id})`)"
+                 the client follows user, phone and network moves (twice per call at most) \
+                 but not file or statistics ones yet: for those, connect a client to DC \
+                 {dc_id} (`ClientBuilder::home_dc({dc_id})`)"
             ),
             Self::Enqueue(e) => write!(f, "the request could not be queued: {e}"),
             Self::Request(e) => e.fmt(f),

@@ -35,9 +35,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Not here yet (see the issue tracker): persistent sessions, following `*_MIGRATE_X` to
-//! another DC (it is returned as [`Error::Migrate`]), parse modes, updates stream, proxies,
-//! the async driver.
+//! `FLOOD_WAIT`s up to the builder's threshold are slept through; `USER_`, `PHONE_` and
+//! `NETWORK_MIGRATE_X` move the client to DC `X` (carrying a login over with
+//! `auth.exportAuthorization`/`importAuthorization`) and repeat the call.
+//!
+//! Not here yet (issue 6 has the whole list): persistent sessions (the auth key lives as
+//! long as the [`Client`]), `FILE_`/`STATS_MIGRATE_X` (returned as [`Error::Migrate`]), parse
+//! modes, an updates stream, proxies, the async driver.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

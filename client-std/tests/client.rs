@@ -318,3 +318,44 @@ fn bad_settings_are_config_errors() {
         .unwrap_err();
     assert!(e.to_string().contains("no address for DC 9"), "{e}");
 }
+
+/// DCs 1 and 2 over one world; a client that knows both addresses and starts on DC 2.
+fn cluster() -> (Vec<TestDc>, ClientBuilder) {
+    let dcs = TestDc::start_cluster(Config::default(), &[1, 2]).unwrap();
+    let b = Client::builder(1, API_HASH)
+        .dc(1, dcs[0].addr())
+        .dc(2, dcs[1].addr())
+        .trust_key(*dcs[0].public_key())
+        .trust_key(*dcs[1].public_key());
+    (dcs, b)
+}
+
+#[test]
+fn a_bot_whose_home_is_another_dc_logs_in_there() {
+    let (dcs, b) = cluster();
+    let (bot_id, token) = dcs[1].create_bot("Alert bot", "alert_bot");
+    dcs[1].set_home_dc(bot_id, 1);
+    let mut c = b.connect().unwrap();
+    assert_eq!(c.home_dc(), 2);
+    assert_eq!(c.login_bot(&token).unwrap().id, bot_id);
+    assert_eq!(c.home_dc(), 1, "followed USER_MIGRATE_1");
+    let key = c.connection().auth_key_id();
+    assert_eq!(dcs[0].logged_in_user(key), Some(bot_id));
+    assert_eq!(c.get_me().unwrap().id, bot_id);
+}
+
+#[test]
+fn a_logged_in_client_carries_its_login_to_the_new_home_dc() {
+    let (dcs, b) = cluster();
+    let (bot_id, token) = dcs[1].create_bot("Alert bot", "alert_bot");
+    let mut c = b.connect().unwrap();
+    c.login_bot(&token).unwrap();
+    let old_key = c.connection().auth_key_id();
+    dcs[1].set_home_dc(bot_id, 1);
+    // Refused on DC 2 with USER_MIGRATE_1: exported there, imported on DC 1, repeated.
+    assert_eq!(c.get_me().unwrap().id, bot_id);
+    assert_eq!(c.home_dc(), 1);
+    let new_key = c.connection().auth_key_id();
+    assert_ne!(new_key, old_key);
+    assert_eq!(dcs[0].logged_in_user(new_key), Some(bot_id));
+}
