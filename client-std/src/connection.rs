@@ -70,7 +70,8 @@ pub struct ConnectionConfig {
     /// Telegram's test environment: the handshake names DC `10000 + dc_id`, as its test
     /// servers expect.
     pub test_mode: bool,
-    /// A request without an answer this long ends with [`Error::TimedOut`] (default 30 s).
+    /// A request without an answer this long ends with [`Error::TimedOut`] (default 30 s;
+    /// zero: wait for ever).
     pub request_timeout: Duration,
     /// How long one TCP connect may take (default 10 s).
     pub connect_timeout: Duration,
@@ -137,6 +138,8 @@ struct Link {
     dec: Decoder<Vec<u8>>,
     wire: Vec<u8>,
     chunk: Vec<u8>,
+    /// A whole packet arrived on this socket.
+    received_any: bool,
 }
 
 impl Link {
@@ -149,6 +152,7 @@ impl Link {
             dec: Decoder::client(config.transport, vec![0u8; DEFAULT_MAX_FRAME_LEN + 64]),
             wire: vec![0u8; TRANSMIT_BUFFER + 64],
             chunk: vec![0u8; 64 * 1024],
+            received_any: false,
         })
     }
 
@@ -195,6 +199,7 @@ impl Link {
                 Frame::TransportError(code) => return Err(LinkError::Transport(code)),
             }
         }
+        self.received_any |= !packets.is_empty();
         Ok(Received::Packets(packets))
     }
 }
@@ -241,6 +246,8 @@ pub struct Connection {
     reconnects: u32,
     /// A socket was open before (the next one is a reconnect).
     connected_once: bool,
+    /// Sockets in a row that closed before delivering anything (each waits longer).
+    fruitless: u32,
 }
 
 impl std::fmt::Debug for Connection {
@@ -309,6 +316,7 @@ impl Connection {
         Connection {
             reconnects: 0,
             connected_once: link.is_some(),
+            fruitless: 0,
             config,
             rng,
             link,
@@ -518,7 +526,22 @@ impl Connection {
 
     /// Opens a new socket (with backoff) and lets the session re-send what is waiting.
     fn reconnect(&mut self) -> Result<(), Error> {
-        self.link = None;
+        // A DC that accepts and then closes without a word must not be hammered: pause
+        // (with backoff) before replacing a socket that delivered nothing.
+        match self.link.take() {
+            Some(old) if !old.received_any => {
+                self.fruitless = self.fruitless.saturating_add(1);
+                let pause = backoff(&self.config, self.fruitless, &mut self.rng);
+                log::warn!(
+                    "DC {}: connection closed before any answer ({} in a row); waiting {pause:?}",
+                    self.config.dc_id,
+                    self.fruitless
+                );
+                std::thread::sleep(pause);
+            }
+            Some(_) => self.fruitless = 0,
+            None => {}
+        }
         let link = open_with_backoff(&self.config, &mut self.rng)?;
         self.link = Some(link);
         if self.connected_once {
@@ -539,7 +562,6 @@ impl Connection {
 /// Connects, retrying with exponential backoff and jitter.
 fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link, Error> {
     let attempts = config.connect_attempts.max(1);
-    let mut pause = config.backoff_initial;
     let mut attempt = 1;
     loop {
         log::debug!(
@@ -558,22 +580,32 @@ fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link,
                 });
             }
             Err(e) => {
-                let half = u64::try_from(pause.as_millis() / 2)
-                    .unwrap_or(u64::MAX)
-                    .max(1);
-                let jitter = Duration::from_millis(rng.next_u64() % half);
+                let pause = backoff(config, attempt, rng);
                 log::warn!(
-                    "DC {}: cannot connect to {} ({e}); retrying in {:?}",
+                    "DC {}: cannot connect to {} ({e}); retrying in {pause:?}",
                     config.dc_id,
-                    config.addr,
-                    pause + jitter
+                    config.addr
                 );
-                std::thread::sleep(pause + jitter);
-                pause = (pause * 2).min(config.backoff_max);
+                std::thread::sleep(pause);
                 attempt += 1;
             }
         }
     }
+}
+
+/// The pause before retry `n` (1 for the first): the initial pause doubled `n - 1` times,
+/// at most the maximum, plus up to half of it again as jitter (so many clients cut off at
+/// once do not come back at once).
+fn backoff(config: &ConnectionConfig, n: u32, rng: &mut OsRng) -> Duration {
+    let doubled = config
+        .backoff_initial
+        .checked_mul(1u32 << n.saturating_sub(1).min(20))
+        .unwrap_or(config.backoff_max);
+    let pause = doubled.min(config.backoff_max);
+    let half = u64::try_from(pause.as_millis() / 2)
+        .unwrap_or(u64::MAX)
+        .max(1);
+    pause.saturating_add(Duration::from_millis(rng.next_u64() % half))
 }
 
 /// Runs the auth-key exchange on a fresh link.
@@ -639,5 +671,31 @@ fn link_error(config: &ConnectionConfig, e: LinkError) -> Error {
             dc_id: config.dc_id,
             code,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum_with_bounded_jitter() {
+        let mut rng = UnwrapErr(SysRng);
+        let config = ConnectionConfig::new(2, "127.0.0.1:1".parse().unwrap());
+        let ms = |d: Duration| d.as_millis();
+        for _ in 0..50 {
+            let first = backoff(&config, 1, &mut rng);
+            assert!((200..300).contains(&ms(first)), "{first:?}");
+            let third = backoff(&config, 3, &mut rng);
+            assert!((800..1200).contains(&ms(third)), "{third:?}");
+            let late = backoff(&config, u32::MAX, &mut rng);
+            assert!((10_000..15_000).contains(&ms(late)), "{late:?}");
+        }
+        let huge = ConnectionConfig {
+            backoff_initial: Duration::MAX,
+            backoff_max: Duration::MAX,
+            ..config
+        };
+        assert!(backoff(&huge, 40, &mut rng) >= Duration::from_secs(1 << 40));
     }
 }

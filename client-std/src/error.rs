@@ -242,7 +242,7 @@ impl fmt::Display for Error {
                 source,
             } => write!(
                 f,
-                "cannot connect to DC {dc_id} at {addr} ({attempts} attempts, last: {source}); \
+                "cannot connect to DC {dc_id} at {addr} ({attempts} attempt(s), last: {source}); \
                  check the network, a firewall, or the address you configured"
             ),
             Self::Handshake { dc_id, source } => write!(

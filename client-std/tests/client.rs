@@ -359,3 +359,24 @@ fn a_logged_in_client_carries_its_login_to_the_new_home_dc() {
     assert_ne!(new_key, old_key);
     assert_eq!(dcs[0].logged_in_user(new_key), Some(bot_id));
 }
+
+#[test]
+fn a_dc_that_hangs_up_during_the_key_exchange_is_a_connect_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        // Accept, read the first bytes, hang up.
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let _ = std::io::Read::read(&mut s, &mut buf);
+    });
+    let e = Client::builder(1, API_HASH)
+        .dc(2, addr)
+        .connect()
+        .unwrap_err();
+    server.join().unwrap();
+    let Error::Connect { source, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(source.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+}
