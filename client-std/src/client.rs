@@ -23,7 +23,7 @@ use crate::retry::{FloodPolicy, Retry};
 const MAX_MOVES: u32 = 2;
 
 /// How a [`Client`] is set up. Start with [`Client::builder`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     api_id: i32,
     api_hash: String,
@@ -39,6 +39,21 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     connect_attempts: u32,
     flood_sleep_threshold: Duration,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    /// Everything but the api_hash (a secret: logs must not carry it).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_id", &self.api_id)
+            .field("dcs", &self.dcs)
+            .field("test_mode", &self.test_mode)
+            .field("home_dc", &self.home_dc)
+            .field("transport", &self.transport)
+            .field("request_timeout", &self.request_timeout)
+            .field("flood_sleep_threshold", &self.flood_sleep_threshold)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {

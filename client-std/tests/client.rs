@@ -380,3 +380,31 @@ fn a_dc_that_hangs_up_during_the_key_exchange_is_a_connect_error() {
     };
     assert_eq!(source.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
 }
+
+#[test]
+fn every_plain_transport_works() {
+    use ferrogram_client_std::TransportKind;
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (id, token) = dc.create_bot("Alert bot", "alert_bot");
+    for kind in [
+        TransportKind::Abridged,
+        TransportKind::Intermediate,
+        TransportKind::PaddedIntermediate,
+        TransportKind::Full,
+    ] {
+        let mut c = builder(&dc).transport(kind).connect().unwrap();
+        assert_eq!(c.login_bot(&token).unwrap().id, id, "{kind}");
+        assert_eq!(c.get_me().unwrap().id, id, "{kind}");
+    }
+    assert_eq!(dc.auth_key_count(), 4);
+}
+
+#[test]
+fn debug_output_keeps_the_api_hash_secret() {
+    let b = Client::builder(1, API_HASH);
+    let shown = format!("{b:?}");
+    assert!(
+        shown.contains("api_id: 1") && !shown.contains(API_HASH),
+        "{shown}"
+    );
+}
