@@ -76,6 +76,10 @@ pub struct World {
     dcs: Vec<(i32, u16)>,
     /// `help.getConfig` says `test_mode` (Telegram's test environment); set per start.
     test_mode: bool,
+    /// (sender, random_id) of sent text messages: where each landed, its date and text, so
+    /// a repeated `random_id` (a client re-sending after a lost answer) is not stored twice.
+    /// Kept in memory only.
+    random_ids: HashMap<(i64, i64), (Sent, i32, i64, String)>,
     /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
     exported: HashMap<Vec<u8>, (i64, i32)>,
 }
@@ -193,6 +197,30 @@ impl World {
     pub fn set_dcs(&mut self, mut dcs: Vec<(i32, u16)>) {
         dcs.sort_unstable();
         self.dcs = dcs;
+    }
+
+    /// The message `from` already sent with `random_id`: where it landed, its date, its
+    /// recipient and its text.
+    pub fn sent_with_random_id(
+        &self,
+        from: i64,
+        random_id: i64,
+    ) -> Option<&(Sent, i32, i64, String)> {
+        self.random_ids.get(&(from, random_id))
+    }
+
+    /// Remembers that `from`'s message with `random_id` landed as `sent`.
+    pub fn remember_random_id(
+        &mut self,
+        from: i64,
+        random_id: i64,
+        sent: Sent,
+        date: i32,
+        to: i64,
+        text: &str,
+    ) {
+        self.random_ids
+            .insert((from, random_id), (sent, date, to, text.to_string()));
     }
 
     /// Whether `help.getConfig` says `test_mode` (Telegram's test environment).

@@ -186,6 +186,39 @@ fn a_bot_logs_in_and_messages_a_user_who_gets_the_update() {
     );
     assert_eq!(w.messages().len(), 1);
 
+    // The same random_id again (a client re-sending after a lost answer): nothing is stored
+    // or pushed; the answer names the first message, as Telegram's does.
+    let again = call(&mut w, BOT_KEY, &send);
+    assert!(again.pushes.is_empty());
+    let enums::Updates::Updates(u) = enums::Updates::from_bytes(&again.result.unwrap()).unwrap()
+    else {
+        panic!("not updates")
+    };
+    let [enums::Update::MessageId(id), enums::Update::NewMessage(new)] = &u.updates[..] else {
+        panic!("{:?}", u.updates)
+    };
+    assert_eq!((id.id, id.random_id), (1, 42));
+    assert_eq!((new.pts, new.pts_count), (1, 0));
+    let enums::Message::Message(m) = &new.message else {
+        panic!()
+    };
+    assert_eq!(
+        (m.id, m.message.as_str(), m.out),
+        (1, "disk almost full", true)
+    );
+    assert_eq!(w.messages().len(), 1);
+    // Another random_id is another message.
+    let mut second = send.clone();
+    second.random_id = 43;
+    let answer = call(&mut w, BOT_KEY, &second);
+    let enums::Updates::UpdateShortSentMessage(s2) =
+        enums::Updates::from_bytes(&answer.result.unwrap()).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(s2.id, 2);
+    assert_eq!(w.messages().len(), 2);
+
     // Empty text and unknown peers get Telegram's errors.
     let mut empty = send.clone();
     empty.message = "  ".into();

@@ -329,8 +329,25 @@ fn dispatch(
             if call.message.chars().count() > 4096 {
                 return Err(ApiError::new(400, "MESSAGE_TOO_LONG"));
             }
+            if let Some((sent, date, to_id, text)) =
+                world.sent_with_random_id(me.id, call.random_id).cloned()
+            {
+                // As Telegram does: a repeated random_id (a re-sent request whose answer was
+                // lost) stores nothing; the answer names the message sent the first time.
+                return objects::repeated_send(
+                    world,
+                    &me,
+                    call.random_id,
+                    sent,
+                    date,
+                    to_id,
+                    &text,
+                )
+                .and_then(|u| encode(&u));
+            }
             let (sent, to_push) =
                 text_message(world, me.id, to.id, c.now, &call.message, call.silent)?;
+            world.remember_random_id(me.id, call.random_id, sent, c.now, to.id, &call.message);
             pushes.extend(to_push);
             encode(&enums::Updates::UpdateShortSentMessage(
                 types::UpdateShortSentMessage {

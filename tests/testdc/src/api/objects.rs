@@ -234,3 +234,34 @@ pub fn config(c: &Caller, dcs: &[(i32, u16)], test_mode: bool) -> enums::Config 
         autologin_token: None,
     }))
 }
+
+/// The answer to a `messages.sendMessage` whose `random_id` the sender already used (what
+/// Telegram answers): `updateMessageID` and `updateNewMessage` with the message sent the first
+/// time and `pts_count` 0 — nothing new is stored.
+pub(super) fn repeated_send(
+    world: &World,
+    me: &Account,
+    random_id: i64,
+    sent: crate::world::Sent,
+    date: i32,
+    to: i64,
+    text: &str,
+) -> Result<enums::Updates, ApiError> {
+    Ok(enums::Updates::Updates(types::Updates {
+        updates: vec![
+            enums::Update::MessageId(types::UpdateMessageId {
+                id: sent.id,
+                random_id,
+            }),
+            enums::Update::NewMessage(types::UpdateNewMessage {
+                message: message(sent.id, true, me.id, to, date, text, None)?,
+                pts: sent.pts,
+                pts_count: 0,
+            }),
+        ],
+        users: users_of(world, me, [to])?,
+        chats: Vec::new(),
+        date,
+        seq: 0,
+    }))
+}
