@@ -37,23 +37,17 @@ impl RpcError {
 
     /// Seconds to wait for `FLOOD_WAIT_X`, `FLOOD_PREMIUM_WAIT_X` and `SLOWMODE_WAIT_X`.
     pub fn flood_wait(&self) -> Option<u32> {
-        match self.name.as_str() {
-            "FLOOD_WAIT" | "FLOOD_PREMIUM_WAIT" | "SLOWMODE_WAIT" => self.value,
-            _ => None,
-        }
+        session::requests::is_flood_wait(&self.name)
+            .then_some(self.value)
+            .flatten()
     }
 
     /// Which `*_MIGRATE_X` this is, and the DC `X` to repeat the request in.
     pub fn migrate_dc(&self) -> Option<(MigrateKind, i32)> {
-        let kind = match self.name.as_str() {
-            "PHONE_MIGRATE" => MigrateKind::Phone,
-            "NETWORK_MIGRATE" => MigrateKind::Network,
-            "USER_MIGRATE" => MigrateKind::User,
-            "FILE_MIGRATE" => MigrateKind::File,
-            "STATS_MIGRATE" => MigrateKind::Stats,
-            _ => return None,
-        };
-        Some((kind, i32::try_from(self.value?).ok()?))
+        Some((
+            MigrateKind::of(&self.name)?,
+            i32::try_from(self.value?).ok()?,
+        ))
     }
 
     /// The usual cause and the fix for the errors people meet most, if this is one.

@@ -160,6 +160,26 @@ pub enum MigrateKind {
     Stats,
 }
 
+impl MigrateKind {
+    /// The kind named by an error name without its number (`USER_MIGRATE` → `User`).
+    pub fn of(name: &str) -> Option<Self> {
+        Some(match name {
+            "PHONE_MIGRATE" => MigrateKind::Phone,
+            "NETWORK_MIGRATE" => MigrateKind::Network,
+            "USER_MIGRATE" => MigrateKind::User,
+            "FILE_MIGRATE" => MigrateKind::File,
+            "STATS_MIGRATE" => MigrateKind::Stats,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether an error name (without its number) asks to wait its value in seconds:
+/// `FLOOD_WAIT`, `FLOOD_PREMIUM_WAIT`, `SLOWMODE_WAIT`.
+pub fn is_flood_wait(name: &str) -> bool {
+    matches!(name, "FLOOD_WAIT" | "FLOOD_PREMIUM_WAIT" | "SLOWMODE_WAIT")
+}
+
 impl RpcError {
     /// Parses `error_message` (with invalid UTF-8 replaced by `?`).
     pub fn parse(code: i32, message: &[u8]) -> Self {
@@ -195,23 +215,12 @@ impl RpcError {
 
     /// Seconds to wait for `FLOOD_WAIT_X`, `FLOOD_PREMIUM_WAIT_X` and `SLOWMODE_WAIT_X`.
     pub fn flood_wait(&self) -> Option<u32> {
-        match self.name.as_str() {
-            "FLOOD_WAIT" | "FLOOD_PREMIUM_WAIT" | "SLOWMODE_WAIT" => self.value,
-            _ => None,
-        }
+        is_flood_wait(&self.name).then_some(self.value).flatten()
     }
 
     /// The DC to go to for `PHONE_/NETWORK_/USER_/FILE_/STATS_MIGRATE_X`.
     pub fn migrate_dc(&self) -> Option<(MigrateKind, u32)> {
-        let kind = match self.name.as_str() {
-            "PHONE_MIGRATE" => MigrateKind::Phone,
-            "NETWORK_MIGRATE" => MigrateKind::Network,
-            "USER_MIGRATE" => MigrateKind::User,
-            "FILE_MIGRATE" => MigrateKind::File,
-            "STATS_MIGRATE" => MigrateKind::Stats,
-            _ => return None,
-        };
-        Some((kind, self.value?))
+        Some((MigrateKind::of(&self.name)?, self.value?))
     }
 
     /// `AUTH_KEY_UNREGISTERED` (401): the key is not (or no longer) logged in.
