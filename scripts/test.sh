@@ -32,6 +32,7 @@ failed=$(count failed)
 step "the README's main command: the send_alert example against the bundled test DC"
 cargo run -q -p ferrogram-testdc --example send_alert -- "disk almost full"
 cargo run -q -p ferrogram-client-std --example send_alert -- "disk almost full"
+cargo run -q -p ferrogram-client-std --example echo_bot
 
 step "no_std builds without alloc (thumbv7em, riscv32imac)"
 for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do

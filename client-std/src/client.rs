@@ -2,6 +2,7 @@
 //! first high-level calls.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -15,9 +16,10 @@ use rand_core::{Rng, UnwrapErr};
 
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
-use crate::error::{Error, MigrateKind, ProtocolError};
+use crate::error::{Error, MigrateKind, ProtocolError, RpcError};
 use crate::peers::PeerCache;
 use crate::retry::{FloodPolicy, Retry};
+use crate::updates::{self, Update};
 
 /// How many times one call may follow the server to another DC.
 const MAX_MOVES: u32 = 2;
@@ -179,6 +181,8 @@ impl ClientBuilder {
             initialized: false,
             peers: PeerCache::new(),
             me: None,
+            updates: VecDeque::new(),
+            updates_dropped: 0,
         })
     }
 
@@ -230,6 +234,20 @@ pub struct Client {
     initialized: bool,
     peers: PeerCache,
     me: Option<types::User>,
+    /// Pushed updates not yet taken by [`Client::next_update`].
+    updates: VecDeque<Update>,
+    /// Updates were dropped since the last warning (the queue was full).
+    updates_dropped: u64,
+}
+
+/// Updates kept for [`Client::next_update`]; past this the oldest are dropped.
+pub const MAX_QUEUED_UPDATES: usize = 4096;
+
+/// A login code was sent: what [`Client::sign_in`] needs besides the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginToken {
+    phone: String,
+    phone_code_hash: String,
 }
 
 /// What [`Client::send_message`] got back.
@@ -287,7 +305,7 @@ impl Client {
                             self.me = Some((**u).clone());
                         }
                     }
-                    self.take_pushed_users();
+                    self.take_pushed();
                     return Ok(value);
                 }
                 Err(Error::Rpc(e)) => match policy.on_error(&e, attempt) {
@@ -310,7 +328,7 @@ impl Client {
                             continue;
                         }
                         log::debug!("rpc error: {e}");
-                        return Err(Error::Rpc(e));
+                        return Err(relogin_error(e));
                     }
                 },
                 Err(e) => return Err(e),
@@ -386,10 +404,61 @@ impl Client {
         result
     }
 
-    fn take_pushed_users(&mut self) {
-        while let Some(update) = self.conn.next_update() {
-            self.peers.collect_update_bytes(&update);
+    /// Takes what the DC pushed: peers into the cache, updates into the queue.
+    fn take_pushed(&mut self) {
+        while let Some(bytes) = self.conn.next_update() {
+            let updates = match enums::Updates::from_bytes(&bytes) {
+                Ok(u) => u,
+                Err(e) => {
+                    log::warn!("undecodable update ({} bytes) dropped: {e}", bytes.len());
+                    continue;
+                }
+            };
+            self.peers.collect(&updates);
+            for u in updates::split(updates, self.me.as_ref().map(|m| m.id)) {
+                if self.updates.len() == MAX_QUEUED_UPDATES {
+                    self.updates.pop_front();
+                    self.updates_dropped += 1;
+                    if self.updates_dropped.is_power_of_two() {
+                        log::warn!(
+                            "{} updates dropped: none taken with next_update while \
+                             {MAX_QUEUED_UPDATES} waited",
+                            self.updates_dropped
+                        );
+                    }
+                }
+                self.updates.push_back(u);
+            }
         }
+    }
+
+    /// The next update the server pushed, waiting up to `timeout` for one (zero: only what
+    /// has arrived). While it waits the connection is kept alive (acks, pings, reconnects).
+    /// Updates also arrive while other calls run; up to [`MAX_QUEUED_UPDATES`] are kept.
+    ///
+    /// ```no_run
+    /// # fn f(mut client: ferrogram_client_std::Client) -> Result<(), ferrogram_client_std::Error> {
+    /// use std::time::Duration;
+    /// use ferrogram_client_std::Update;
+    ///
+    /// loop {
+    ///     if let Some(Update::NewMessage(m)) = client.next_update(Duration::from_secs(60))? {
+    ///         if !m.outgoing {
+    ///             client.send_message(m.chat.marked(), &m.text)?;
+    ///         }
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`invoke`](Self::invoke), when the connection fails for good.
+    pub fn next_update(&mut self, timeout: Duration) -> Result<Option<Update>, Error> {
+        self.take_pushed();
+        if self.updates.is_empty() && self.conn.wait_update(timeout)? {
+            self.take_pushed();
+        }
+        Ok(self.updates.pop_front())
     }
 
     /// Logs in as a bot with the token from @BotFather (`auth.importBotAuthorization`).
@@ -413,16 +482,73 @@ impl Client {
         Ok(user)
     }
 
+    /// Asks Telegram to send a login code to `phone` (international format, e.g.
+    /// `+15550000001`) for a user login; pass the token and the code to
+    /// [`sign_in`](Self::sign_in).
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] (`PHONE_NUMBER_INVALID`, `PHONE_NUMBER_BANNED`, …; a `PHONE_MIGRATE_X`
+    /// moves the client to the account's DC first), or as [`invoke`](Self::invoke).
+    pub fn request_login_code(&mut self, phone: &str) -> Result<LoginToken, Error> {
+        let settings = enums::CodeSettings::CodeSettings(types::CodeSettings {
+            allow_flashcall: false,
+            current_number: false,
+            allow_app_hash: false,
+            allow_missed_call: false,
+            allow_firebase: false,
+            unknown_number: false,
+            logout_tokens: None,
+            token: None,
+            app_sandbox: None,
+        });
+        let sent = self.invoke(&f::auth::SendCode {
+            phone_number: phone.to_owned(),
+            api_id: self.settings.api_id,
+            api_hash: self.settings.api_hash.clone(),
+            settings,
+        })?;
+        match sent {
+            enums::auth::SentCode::SentCode(c) => Ok(LoginToken {
+                phone: phone.to_owned(),
+                phone_code_hash: c.phone_code_hash,
+            }),
+            other => Err(ProtocolError::Unexpected {
+                expected: "auth.sentCode (other answers need a login flow not built yet)",
+                got: format!("{other:?}"),
+            }
+            .into()),
+        }
+    }
+
+    /// Logs in as a user with the code Telegram sent (see
+    /// [`request_login_code`](Self::request_login_code)).
+    ///
+    /// # Errors
+    /// [`Error::Rpc`]: `PHONE_CODE_INVALID` / `PHONE_CODE_EXPIRED` (ask for a new code),
+    /// `SESSION_PASSWORD_NEEDED` (the account has two-step verification, not supported by
+    /// this client yet); [`Error::Protocol`] if the number has no account (sign-up is not
+    /// built); or as [`invoke`](Self::invoke).
+    pub fn sign_in(&mut self, token: &LoginToken, code: &str) -> Result<types::User, Error> {
+        let answer = self.invoke(&f::auth::SignIn {
+            phone_number: token.phone.clone(),
+            phone_code_hash: token.phone_code_hash.clone(),
+            phone_code: Some(code.to_owned()),
+            email_verification: None,
+        })?;
+        let user = authorized_user(answer)?;
+        log::info!("logged in as user {}", user.id);
+        self.me = Some(user.clone());
+        Ok(user)
+    }
+
     /// The logged-in account (`users.getUsers([inputUserSelf])`).
     ///
     /// # Errors
     /// [`Error::NotLoggedIn`] if the session is not logged in, or as [`invoke`](Self::invoke).
     pub fn get_me(&mut self) -> Result<types::User, Error> {
-        let users = self
-            .invoke(&f::users::GetUsers {
-                id: vec![enums::InputUser::InputUserSelf(types::InputUserSelf {})],
-            })
-            .map_err(not_logged_in)?;
+        let users = self.invoke(&f::users::GetUsers {
+            id: vec![enums::InputUser::InputUserSelf(types::InputUserSelf {})],
+        })?;
         let user = match users.into_iter().next() {
             Some(enums::User::User(u)) => *u,
             other => {
@@ -443,10 +569,7 @@ impl Client {
     /// [`Error::PeerUnknown`] if the user was never met (nothing is sent then), or as
     /// [`invoke`](Self::invoke).
     pub fn send_message(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
-        let peer = self
-            .peers
-            .input_peer(user_id)
-            .ok_or(Error::PeerUnknown { id: user_id })?;
+        let peer = self.input_peer(user_id)?;
         let random_id = UnwrapErr(getrandom::SysRng).next_u64() as i64;
         let updates = self.invoke(&f::messages::SendMessage {
             no_webpage: false,
@@ -481,12 +604,33 @@ impl Client {
         })
     }
 
+    /// The `InputPeer` for a user this session has met. A bot may also address a user it
+    /// has not met yet (one who wrote to it, say): Telegram lets bots look users up by id
+    /// alone, so the user is fetched first (`users.getUsers` with access hash 0).
+    fn input_peer(&mut self, user_id: i64) -> Result<enums::InputPeer, Error> {
+        if let Some(p) = self.peers.input_peer(user_id) {
+            return Ok(p);
+        }
+        if self.me.as_ref().is_some_and(|m| m.bot) && user_id > 0 {
+            log::debug!("meeting user {user_id} by id (bots may)");
+            self.invoke(&f::users::GetUsers {
+                id: vec![enums::InputUser::InputUser(types::InputUser {
+                    user_id,
+                    access_hash: 0,
+                })],
+            })?;
+        }
+        self.peers
+            .input_peer(user_id)
+            .ok_or(Error::PeerUnknown { id: user_id })
+    }
+
     /// Logs out (`auth.logOut`): the session's key is no longer logged in.
     ///
     /// # Errors
     /// As [`invoke`](Self::invoke).
     pub fn logout(&mut self) -> Result<(), Error> {
-        self.invoke(&f::auth::LogOut {}).map_err(not_logged_in)?;
+        self.invoke(&f::auth::LogOut {})?;
         log::info!("logged out");
         self.me = None;
         Ok(())
@@ -513,11 +657,18 @@ impl Client {
     }
 }
 
-/// `AUTH_KEY_UNREGISTERED` as the typed error it means here.
-fn not_logged_in(e: Error) -> Error {
-    match e {
-        Error::Rpc(r) if r.code == 401 && r.is("AUTH_KEY_UNREGISTERED") => Error::NotLoggedIn,
-        other => other,
+/// The errors that mean "log in again" as their typed errors; others stay [`Error::Rpc`].
+fn relogin_error(e: RpcError) -> Error {
+    match (e.code, e.name.as_str()) {
+        (401, "AUTH_KEY_UNREGISTERED" | "SESSION_REVOKED" | "SESSION_EXPIRED") => {
+            log::warn!("{e}: this session is not logged in");
+            Error::NotLoggedIn
+        }
+        (406 | 401, "AUTH_KEY_DUPLICATED") => {
+            log::error!("{e}: the session was revoked");
+            Error::AuthKeyDuplicated
+        }
+        _ => Error::Rpc(e),
     }
 }
 

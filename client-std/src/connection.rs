@@ -388,6 +388,28 @@ impl Connection {
         }
     }
 
+    /// Drives the connection (answers, acks, pings, reconnects) until the DC pushes an update
+    /// or `timeout` passes; returns whether an update is waiting for [`next_update`].
+    ///
+    /// # Errors
+    /// As [`call`](Self::call), for failures of the connection itself.
+    ///
+    /// [`next_update`]: Self::next_update
+    pub fn wait_update(&mut self, timeout: Duration) -> Result<bool, Error> {
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            self.drive_output()?;
+            if !self.updates.is_empty() {
+                return Ok(true);
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            self.drive_input_at_most(left)?;
+        }
+    }
+
     /// Closes the socket (the session stays; the next call reconnects).
     pub fn disconnect(&mut self) {
         if self.link.take().is_some() {
@@ -458,12 +480,18 @@ impl Connection {
 
     /// Waits for input until the session's next deadline and feeds it in.
     fn drive_input(&mut self) -> Result<(), Error> {
+        self.drive_input_at_most(MAX_WAIT)
+    }
+
+    /// Waits for input until the session's next deadline, at most `cap`, and feeds it in.
+    fn drive_input_at_most(&mut self, cap: Duration) -> Result<(), Error> {
         let t = now();
         let wait = self
             .session
             .poll_timeout()
             .map_or(MAX_WAIT, |d| Duration::from_nanos(d.0.saturating_sub(t.0)))
-            .min(MAX_WAIT);
+            .min(MAX_WAIT)
+            .min(cap);
         let Some(link) = self.link.as_mut() else {
             return self.reconnect();
         };

@@ -162,8 +162,13 @@ pub enum Error {
     Protocol(ProtocolError),
     /// The server answered with an error.
     Rpc(RpcError),
-    /// The call needs a logged-in session.
+    /// The call needs a logged-in session: none was made, or the server no longer knows
+    /// it (`AUTH_KEY_UNREGISTERED`, `SESSION_REVOKED`, `SESSION_EXPIRED`: logged out or
+    /// terminated from another device).
     NotLoggedIn,
+    /// `AUTH_KEY_DUPLICATED`: Telegram saw this session's auth key used by two connections
+    /// at once and revoked it. The session is dead: log in again with a new one.
+    AuthKeyDuplicated,
     /// A peer this session has never met.
     PeerUnknown {
         /// Its id.
@@ -268,7 +273,16 @@ impl fmt::Display for Error {
             Self::Protocol(e) => write!(f, "protocol error: {e}"),
             Self::Rpc(e) => e.fmt(f),
             Self::NotLoggedIn => f.write_str(
-                "this call needs a logged-in session; call `login_bot` (or log in) first",
+                "this call needs a logged-in session, and this one is not (never logged in, \
+                 logged out, or terminated from another device: Telegram answered \
+                 AUTH_KEY_UNREGISTERED or SESSION_REVOKED); log in again with `login_bot` or \
+                 `sign_in`",
+            ),
+            Self::AuthKeyDuplicated => f.write_str(
+                "Telegram revoked this session (AUTH_KEY_DUPLICATED): its auth key was used by \
+                 two connections at once, e.g. the same session file or string in two running \
+                 processes, or a copied session. This session cannot be used again: delete \
+                 it, log in with a new session, and run one client per session",
             ),
             Self::PeerUnknown { id } => write!(
                 f,

@@ -39,9 +39,13 @@
 //! `NETWORK_MIGRATE_X` move the client to DC `X` (carrying a login over with
 //! `auth.exportAuthorization`/`importAuthorization`) and repeat the call.
 //!
+//! Updates the server pushes (new messages, edits, deletions, anything else raw) queue up
+//! for [`Client::next_update`]; `examples/echo_bot.rs` is a bot built on it. Peers are
+//! addressed by marked ids ([`PeerId`]: users positive, groups negative, channels `-100…`).
+//!
 //! Not here yet (issue 6 has the whole list): persistent sessions (the auth key lives as
 //! long as the [`Client`]), `FILE_`/`STATS_MIGRATE_X` (returned as [`Error::Migrate`]), parse
-//! modes, an updates stream, proxies, the async driver.
+//! modes, update gap recovery, proxies, the async driver.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -49,12 +53,16 @@ mod client;
 pub mod connection;
 pub mod dc;
 pub mod error;
+pub mod ids;
 pub mod peers;
 pub mod retry;
+pub mod updates;
 
-pub use client::{Client, ClientBuilder, SentMessage};
+pub use client::{Client, ClientBuilder, LoginToken, MAX_QUEUED_UPDATES, SentMessage};
 pub use error::{Error, ProtocolError, RpcError};
+pub use ids::PeerId;
 pub use peers::PeerCache;
+pub use updates::{Message, Update};
 
 /// An RSA public key to trust (see [`ClientBuilder::trust_key`]).
 pub use ferrogram_mtproto_proto::auth_key::rsa::RsaPublicKey;

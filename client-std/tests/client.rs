@@ -80,10 +80,12 @@ fn send_message_lands_in_alices_history() {
     let dc = TestDc::start(Config::default()).unwrap();
     let (mut c, bot_id) = bot(&dc, builder(&dc));
 
-    // Never met: refused locally, with the explanation, and nothing is sent.
-    let e = c.send_message(ALICE, "too early").unwrap_err();
+    // No such user: a bot may look users up by id, but this one is not found; refused
+    // with the explanation, and nothing is sent.
+    let nobody = 999_999_999;
+    let e = c.send_message(nobody, "too early").unwrap_err();
     assert!(
-        matches!(e, Error::PeerUnknown { id } if id == ALICE),
+        matches!(e, Error::PeerUnknown { id } if id == nobody),
         "{e:?}"
     );
     let text = e.to_string();
@@ -404,4 +406,28 @@ fn debug_output_keeps_the_api_hash_secret() {
         shown.contains("api_id: 1") && !shown.contains(API_HASH),
         "{shown}"
     );
+}
+
+#[test]
+fn revoked_and_duplicated_sessions_are_typed_relogin_errors() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, _) = bot(&dc, builder(&dc));
+    with(&dc, |f| {
+        f.rpc_error = Some((406, "AUTH_KEY_DUPLICATED".into()))
+    });
+    let e = c.get_me().unwrap_err();
+    assert!(matches!(e, Error::AuthKeyDuplicated), "{e:?}");
+    assert!(e.to_string().contains("two connections at once"), "{e}");
+    with(&dc, |f| f.rpc_error = Some((401, "SESSION_REVOKED".into())));
+    let e = c.get_me().unwrap_err();
+    assert!(matches!(e, Error::NotLoggedIn), "{e:?}");
+    assert!(e.to_string().contains("log in again"), "{e}");
+    // Other errors stay rpc errors with their names.
+    with(&dc, |f| f.rpc_error = Some((400, "MESSAGE_EMPTY".into())));
+    let Error::Rpc(rpc) = c.get_me().unwrap_err() else {
+        panic!("not an rpc error")
+    };
+    assert_eq!((rpc.code, rpc.name.as_str()), (400, "MESSAGE_EMPTY"));
+    // Each was armed once: the session itself is fine.
+    assert!(c.get_me().is_ok());
 }

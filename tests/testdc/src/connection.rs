@@ -352,13 +352,10 @@ impl<'s> Connection<'s> {
             if api::wants_updates(&body) {
                 updates_to.insert(key_id, session_id);
             }
-            let flood = self.shared.faults().take_flood_wait();
-            let answer = match flood {
-                Some(secs) => api::Answer {
-                    result: Err(api::ApiError {
-                        code: 420,
-                        message: format!("FLOOD_WAIT_{secs}"),
-                    }),
+            let armed = self.shared.faults().take_error();
+            let answer = match armed {
+                Some((code, message)) => api::Answer {
+                    result: Err(api::ApiError { code, message }),
                     pushes: Vec::new(),
                 },
                 None => api::call(world, &caller, &body),

@@ -43,6 +43,9 @@ pub struct Faults {
     pub flood_wait_secs: u32,
     /// Hold every answer this long before sending it.
     pub delay: Duration,
+    /// Answer the next API call with this `rpc_error` (code, message), once; e.g.
+    /// `(406, "AUTH_KEY_DUPLICATED")`. Cleared when used.
+    pub rpc_error: Option<(i32, String)>,
 }
 
 impl Faults {
@@ -63,6 +66,15 @@ impl Faults {
         }
         self.flood_wait_calls -= 1;
         Some(self.flood_wait_secs)
+    }
+
+    /// Takes the one-shot error for the next call, if armed: a flood wait first, then
+    /// [`rpc_error`](Self::rpc_error).
+    pub(crate) fn take_error(&mut self) -> Option<(i32, String)> {
+        if let Some(secs) = self.take_flood_wait() {
+            return Some((420, format!("FLOOD_WAIT_{secs}")));
+        }
+        self.rpc_error.take()
     }
 
     /// Parses a `--bad-msg` value.
