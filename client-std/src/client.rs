@@ -18,6 +18,7 @@ use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
 use crate::error::{Error, MigrateKind, ProtocolError, RpcError};
 use crate::peers::PeerCache;
+use crate::proxy::Proxy;
 use crate::retry::{FloodPolicy, Retry};
 use crate::updates::{self, Update};
 
@@ -41,6 +42,9 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     connect_attempts: u32,
     flood_sleep_threshold: Duration,
+    proxy: Option<Proxy>,
+    obfuscated: bool,
+    ipv6: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -54,6 +58,9 @@ impl std::fmt::Debug for ClientBuilder {
             .field("transport", &self.transport)
             .field("request_timeout", &self.request_timeout)
             .field("flood_sleep_threshold", &self.flood_sleep_threshold)
+            .field("proxy", &self.proxy)
+            .field("obfuscated", &self.obfuscated)
+            .field("ipv6", &self.ipv6)
             .finish_non_exhaustive()
     }
 }
@@ -75,7 +82,30 @@ impl ClientBuilder {
             request_timeout: Duration::from_secs(30),
             connect_attempts: 5,
             flood_sleep_threshold: Duration::from_secs(60),
+            proxy: None,
+            obfuscated: false,
+            ipv6: false,
         }
+    }
+
+    /// Connects through a proxy (SOCKS5 or MTProxy; see [`Proxy`]).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Obfuscates the transport so the traffic does not look like MTProto to a filter
+    /// (default off; always on through an MTProxy). Not with [`TransportKind::Full`].
+    pub fn obfuscated(mut self, on: bool) -> Self {
+        self.obfuscated = on;
+        self
+    }
+
+    /// Uses Telegram's IPv6 DC addresses instead of the IPv4 ones (default off). Addresses
+    /// given with [`dc`](Self::dc) are used as given.
+    pub fn ipv6(mut self, on: bool) -> Self {
+        self.ipv6 = on;
+        self
     }
 
     /// Telegram's test environment: its test DC addresses and key instead of production's
@@ -199,11 +229,7 @@ impl ClientBuilder {
 
     /// How to connect to DC `dc_id`: a configured address, else the built-in one.
     fn connection_config(&self, dc_id: i32) -> Result<ConnectionConfig, Error> {
-        let built_in = if self.test_mode {
-            dc::TEST
-        } else {
-            dc::PRODUCTION
-        };
+        let built_in = dc::built_in(self.test_mode, self.ipv6);
         let addr = dc::find(&self.dcs, dc_id)
             .or_else(|| dc::find(built_in, dc_id))
             .ok_or_else(|| {
@@ -216,6 +242,8 @@ impl ClientBuilder {
             test_mode: self.test_mode,
             request_timeout: self.request_timeout,
             connect_attempts: self.connect_attempts,
+            proxy: self.proxy.clone(),
+            obfuscated: self.obfuscated,
             ..ConnectionConfig::new(dc_id, addr)
         })
     }

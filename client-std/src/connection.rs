@@ -30,6 +30,7 @@ use ferrogram_mtproto_proto::session::requests::MAX_WRAPPER_LEN;
 use ferrogram_mtproto_proto::session::{
     Event, MAX_PENDING_ACKS, RequestError, RequestId, RequestOptions, Session, SessionConfig,
 };
+use ferrogram_mtproto_proto::transport::obfuscated;
 use ferrogram_mtproto_proto::transport::{
     DEFAULT_MAX_FRAME_LEN, Decoder, EncodeOptions, Encoder, Event as Frame, TransportErrorCode,
     TransportKind,
@@ -38,6 +39,7 @@ use getrandom::SysRng;
 use rand_core::{Rng, UnwrapErr};
 
 use crate::error::{Error, ProtocolError};
+use crate::proxy::{self, Proxy};
 
 /// Request slots of a client session: this many requests may wait for answers at once.
 pub const REQUESTS: usize = 16;
@@ -83,6 +85,11 @@ pub struct ConnectionConfig {
     pub backoff_max: Duration,
     /// Keep-alive ping interval (default 60 s; zero: no pings).
     pub ping_interval: Duration,
+    /// Reach the DC through this proxy (default none).
+    pub proxy: Option<Proxy>,
+    /// Obfuscate the transport (as MTProxy does, without a secret) so the connection does
+    /// not look like MTProto to a network filter. Always on through an MTProxy.
+    pub obfuscated: bool,
 }
 
 impl ConnectionConfig {
@@ -99,6 +106,8 @@ impl ConnectionConfig {
             backoff_initial: Duration::from_millis(200),
             backoff_max: Duration::from_secs(10),
             ping_interval: Duration::from_secs(60),
+            proxy: None,
+            obfuscated: false,
         }
     }
 }
@@ -143,13 +152,39 @@ struct Link {
 }
 
 impl Link {
-    fn open(config: &ConnectionConfig) -> io::Result<Link> {
-        let stream = TcpStream::connect_timeout(&config.addr, config.connect_timeout)?;
+    fn open(config: &ConnectionConfig, rng: &mut OsRng) -> io::Result<Link> {
+        let first_hop = config.proxy.as_ref().map_or(config.addr, Proxy::addr);
+        let mut stream = TcpStream::connect_timeout(&first_hop, config.connect_timeout)?;
         stream.set_nodelay(true)?;
+        let mut secret = None;
+        match &config.proxy {
+            Some(Proxy::Socks5 { auth, .. }) => {
+                stream.set_read_timeout(Some(config.connect_timeout))?;
+                stream.set_write_timeout(Some(config.connect_timeout))?;
+                let auth = auth.as_ref().map(|(u, p)| (u.as_str(), p.as_str()));
+                proxy::socks5_connect(&mut stream, config.addr, auth)?;
+                stream.set_write_timeout(None)?;
+            }
+            Some(Proxy::MtProxy { secret: s, .. }) => secret = Some(*s),
+            None => {}
+        }
+        let buf = vec![0u8; DEFAULT_MAX_FRAME_LEN + 64];
+        let (enc, dec) = if secret.is_some() || config.obfuscated {
+            let dc = u16::try_from(config.dc_id).unwrap_or(0);
+            let field = obfuscated::dc_id_field(dc, config.test_mode, false).ok();
+            let init = obfuscated::ClientInit::new(rng, config.transport, field, secret.as_ref())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+            init.split(buf)
+        } else {
+            (
+                Encoder::client(config.transport),
+                Decoder::client(config.transport, buf),
+            )
+        };
         Ok(Link {
             stream,
-            enc: Encoder::client(config.transport),
-            dec: Decoder::client(config.transport, vec![0u8; DEFAULT_MAX_FRAME_LEN + 64]),
+            enc,
+            dec,
             wire: vec![0u8; TRANSMIT_BUFFER + 64],
             chunk: vec![0u8; 64 * 1024],
             received_any: false,
@@ -597,9 +632,16 @@ fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link,
             config.dc_id,
             config.addr
         );
-        match Link::open(config) {
+        match Link::open(config, rng) {
             Ok(link) => return Ok(link),
-            Err(source) if attempt >= attempts => {
+            // Wrong proxy credentials or settings: trying again will not help.
+            Err(source)
+                if attempt >= attempts
+                    || matches!(
+                        source.kind(),
+                        io::ErrorKind::PermissionDenied | io::ErrorKind::InvalidInput
+                    ) =>
+            {
                 return Err(Error::Connect {
                     dc_id: config.dc_id,
                     addr: config.addr,

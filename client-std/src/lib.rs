@@ -55,6 +55,7 @@ pub mod dc;
 pub mod error;
 pub mod ids;
 pub mod peers;
+pub mod proxy;
 pub mod retry;
 pub mod updates;
 
@@ -62,6 +63,7 @@ pub use client::{Client, ClientBuilder, LoginToken, MAX_QUEUED_UPDATES, SentMess
 pub use error::{Error, ProtocolError, RpcError};
 pub use ids::PeerId;
 pub use peers::PeerCache;
+pub use proxy::Proxy;
 pub use updates::{Message, Update};
 
 /// An RSA public key to trust (see [`ClientBuilder::trust_key`]).

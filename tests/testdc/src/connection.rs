@@ -84,7 +84,12 @@ impl<'s> Connection<'s> {
             stream,
             shared,
             peer,
-            decoder: Decoder::server(vec![0u8; DEFAULT_MAX_FRAME_LEN + 64]),
+            decoder: match &shared.config.proxy_secret {
+                Some(secret) => {
+                    Decoder::server_with_secret(vec![0u8; DEFAULT_MAX_FRAME_LEN + 64], secret)
+                }
+                None => Decoder::server(vec![0u8; DEFAULT_MAX_FRAME_LEN + 64]),
+            },
             encoder: None,
             handshake: ServerHandshake::new(&shared.key),
             rng: UnwrapErr(SysRng),

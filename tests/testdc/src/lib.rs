@@ -50,6 +50,7 @@ use ferrogram_mtproto_proto::auth_key::rsa::{RsaPrivateKey, RsaPublicKey};
 use ferrogram_mtproto_proto::crypto::provider::Software;
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::server::ServerSession;
+use ferrogram_mtproto_proto::transport::obfuscated::ProxySecret;
 
 use crate::world::World;
 
@@ -93,6 +94,10 @@ pub struct Config {
     /// `test_mode: true` (what clients in test mode, e.g. Telethon's or Pyrogram's
     /// `test_mode=True`, expect of the test DCs). Default `false`. Not kept in the state file.
     pub test_mode: bool,
+    /// Act as an MTProxy in front of itself: obfuscated connections must be keyed with this
+    /// secret (as clients of an MTProxy with a `dd…` or 16-byte secret do); plain
+    /// transports are still served. Default `None`: obfuscated connections without a secret.
+    pub proxy_secret: Option<ProxySecret>,
 }
 
 impl Default for Config {
@@ -109,6 +114,7 @@ impl Default for Config {
             faults: faults::Faults::default(),
             state_file: None,
             test_mode: false,
+            proxy_secret: None,
         }
     }
 }

@@ -24,6 +24,9 @@ OPTIONS:
     --alice-dc <ID>      Alice's home DC [default: 2]
     --test-mode          present itself as Telegram's test environment (help.getConfig
                          says test_mode), for clients started in test mode
+    --proxy-secret <HEX> act as an MTProxy in front of itself: obfuscated clients must key
+                         their connection with this secret (`dd` + 32 hex digits, or 32
+                         hex digits); plain transports are still served
     --rsa-key <FILE>     RSA key file with `n=`, `e=`, `d=` hex lines [default: the public
                          test key built in; never use it beyond 127.0.0.1]
     --idle-timeout <S>   close connections silent for S seconds [default: 60]
@@ -134,6 +137,13 @@ fn run() -> Result<(), String> {
             }
             "--bot" => bots.push(value("--bot")?),
             "--test-mode" => config.test_mode = true,
+            "--proxy-secret" => {
+                let hex = value("--proxy-secret")?;
+                config.proxy_secret = Some(
+                    ferrogram_mtproto_proto::transport::obfuscated::ProxySecret::from_hex(&hex)
+                        .map_err(|e| format!("--proxy-secret: {e}"))?,
+                );
+            }
             "--upload-limit" => {
                 let mib: usize = value("--upload-limit")?
                     .parse()
