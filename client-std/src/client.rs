@@ -17,6 +17,7 @@ use rand_core::{Rng, UnwrapErr};
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
 use crate::error::{Error, MigrateKind, ProtocolError, RpcError};
+use crate::net::Blocking;
 use crate::peers::PeerCache;
 use crate::proxy::Proxy;
 use crate::retry::{FloodPolicy, Retry};
@@ -203,7 +204,7 @@ impl ClientBuilder {
         let config = self.connection_config(self.home_dc)?;
         let keys = self.trusted_keys();
         log::info!("connecting to DC {} at {}", self.home_dc, config.addr);
-        let conn = Connection::connect(config, &keys)?;
+        let conn = Connection::<Blocking>::connect(config, &keys)?;
         Ok(Client {
             settings: self,
             keys,
@@ -376,7 +377,7 @@ impl Client {
         } else {
             None
         };
-        let conn = Connection::connect(config, &self.keys)?;
+        let conn = Connection::<Blocking>::connect(config, &self.keys)?;
         let old = std::mem::replace(&mut self.conn, conn);
         log::debug!("left DC {} ({:?})", old.dc_id(), old);
         self.initialized = false;

@@ -1,7 +1,9 @@
-//! The blocking driver: one TCP connection to one DC, around `mtproto-proto`'s sans-IO
-//! machines.
+//! The drivers: one TCP connection to one DC, around `mtproto-proto`'s sans-IO machines.
+//! [`Connection`] is the blocking one (std sockets), [`AsyncConnection`] the async one
+//! (smol's `async-io` sockets and timers, usable from any executor); both run the same code
+//! (see [`net`](crate::net)).
 //!
-//! A [`Connection`] owns the transport [`Encoder`]/[`Decoder`] (intermediate framing unless
+//! A connection owns the transport [`Encoder`]/[`Decoder`] (intermediate framing unless
 //! configured otherwise), runs the auth-key exchange ([`ClientHandshake`]) on connect and then
 //! drives the encrypted [`Session`] by its polling contract: after every command or input it
 //! takes outcomes, then events, then payloads to transmit, then the next deadline; it blocks
@@ -14,8 +16,8 @@
 //! with [`Error::TimedOut`] instead of hanging.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io;
+use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ferrogram_mtproto_proto::auth_key::client::{
@@ -38,7 +40,10 @@ use ferrogram_mtproto_proto::transport::{
 use getrandom::SysRng;
 use rand_core::{Rng, UnwrapErr};
 
+use futures_lite::future::block_on;
+
 use crate::error::{Error, ProtocolError};
+use crate::net::{Blocking, Io, Smol};
 use crate::proxy::{self, Proxy};
 
 /// Request slots of a client session: this many requests may wait for answers at once.
@@ -141,8 +146,8 @@ enum LinkError {
 }
 
 /// One TCP connection with its framing.
-struct Link {
-    stream: TcpStream,
+struct Link<I> {
+    stream: I,
     enc: Encoder,
     dec: Decoder<Vec<u8>>,
     wire: Vec<u8>,
@@ -151,19 +156,16 @@ struct Link {
     received_any: bool,
 }
 
-impl Link {
-    fn open(config: &ConnectionConfig, rng: &mut OsRng) -> io::Result<Link> {
+impl<I: Io> Link<I> {
+    async fn open(config: &ConnectionConfig, rng: &mut OsRng) -> io::Result<Link<I>> {
         let first_hop = config.proxy.as_ref().map_or(config.addr, Proxy::addr);
-        let mut stream = TcpStream::connect_timeout(&first_hop, config.connect_timeout)?;
-        stream.set_nodelay(true)?;
+        let mut stream = I::connect(first_hop, config.connect_timeout).await?;
         let mut secret = None;
         match &config.proxy {
             Some(Proxy::Socks5 { auth, .. }) => {
-                stream.set_read_timeout(Some(config.connect_timeout))?;
-                stream.set_write_timeout(Some(config.connect_timeout))?;
                 let auth = auth.as_ref().map(|(u, p)| (u.as_str(), p.as_str()));
-                proxy::socks5_connect(&mut stream, config.addr, auth)?;
-                stream.set_write_timeout(None)?;
+                proxy::socks5_connect(&mut stream, config.addr, auth, config.connect_timeout)
+                    .await?;
             }
             Some(Proxy::MtProxy { secret: s, .. }) => secret = Some(*s),
             None => {}
@@ -191,7 +193,7 @@ impl Link {
         })
     }
 
-    fn send(&mut self, payload: &[u8], rng: &mut OsRng) -> Result<(), LinkError> {
+    async fn send(&mut self, payload: &[u8], rng: &mut OsRng) -> Result<(), LinkError> {
         let need = self.enc.max_encoded_len(payload.len());
         if self.wire.len() < need {
             self.wire.resize(need, 0);
@@ -202,27 +204,16 @@ impl Link {
             .map_err(LinkError::Encoding)?;
         self.stream
             .write_all(&self.wire[..n])
+            .await
             .map_err(LinkError::Io)
     }
 
     /// Reads once, waiting at most `wait`, and returns the whole payloads that completed.
-    fn recv(&mut self, wait: Duration) -> Result<Received, LinkError> {
-        let wait = wait.max(Duration::from_millis(1));
-        self.stream
-            .set_read_timeout(Some(wait))
-            .map_err(LinkError::Io)?;
-        let n = match self.stream.read(&mut self.chunk) {
-            Ok(0) => return Ok(Received::Closed),
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Ok(Received::Idle);
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Received::Idle),
+    async fn recv(&mut self, wait: Duration) -> Result<Received, LinkError> {
+        let n = match self.stream.read(&mut self.chunk, wait).await {
+            Ok(None) => return Ok(Received::Idle),
+            Ok(Some(0)) => return Ok(Received::Closed),
+            Ok(Some(n)) => n,
             Err(e) => return Err(LinkError::Io(e)),
         };
         let mut input = &self.chunk[..n];
@@ -268,11 +259,13 @@ impl From<NewAuthKey> for KeyInfo {
     }
 }
 
-/// One DC connection: socket, framing, auth key and encrypted session. See the module docs.
-pub struct Connection {
+/// One DC connection: socket, framing, auth key and encrypted session, over blocking
+/// sockets ([`Blocking`], the default) or smol's ([`Smol`]: [`AsyncConnection`]). See the
+/// module docs.
+pub struct Connection<I = Blocking> {
     config: ConnectionConfig,
     rng: OsRng,
-    link: Option<Link>,
+    link: Option<Link<I>>,
     session: Box<ClientSession>,
     auth_key_id: u64,
     outcomes: HashMap<RequestId, Result<Vec<u8>, RequestError>>,
@@ -285,7 +278,11 @@ pub struct Connection {
     fruitless: u32,
 }
 
-impl std::fmt::Debug for Connection {
+/// A connection on smol's sockets and timers: the same as [`Connection`], with `async`
+/// methods.
+pub type AsyncConnection = Connection<Smol>;
+
+impl<I> std::fmt::Debug for Connection<I> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("dc_id", &self.config.dc_id)
@@ -297,16 +294,71 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-impl Connection {
+impl Connection<Blocking> {
     /// Connects and makes a new auth key, trusting `keys` (the DC must offer one of them).
     ///
     /// # Errors
     /// [`Error::Connect`] when no connection could be made, [`Error::Handshake`] when the
     /// key exchange failed, [`Error::Transport`] if the DC refused.
     pub fn connect(config: ConnectionConfig, keys: &[RsaPublicKey]) -> Result<Self, Error> {
+        block_on(Self::connect_with(config, keys))
+    }
+
+    /// Sends a serialized function (wrapped as `options` say) and blocks until its answer:
+    /// the result object's bytes.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] for an `rpc_error`, [`Error::TimedOut`] past the request timeout,
+    /// [`Error::Connect`] when reconnecting failed, [`Error::Transport`] for a transport
+    /// error, [`Error::Protocol`], [`Error::Enqueue`] or [`Error::Request`] otherwise.
+    pub fn call(&mut self, body: &[u8], options: RequestOptions) -> Result<Vec<u8>, Error> {
+        block_on(self.call_async(body, options))
+    }
+
+    /// Drives the connection (answers, acks, pings, reconnects) until the DC pushes an update
+    /// or `timeout` passes; returns whether an update is waiting for [`next_update`].
+    ///
+    /// # Errors
+    /// As [`call`](Self::call), for failures of the connection itself.
+    ///
+    /// [`next_update`]: Self::next_update
+    pub fn wait_update(&mut self, timeout: Duration) -> Result<bool, Error> {
+        block_on(self.wait_update_async(timeout))
+    }
+}
+
+impl Connection<Smol> {
+    /// Connects and makes a new auth key, trusting `keys` (the DC must offer one of them).
+    ///
+    /// # Errors
+    /// As [`Connection::connect`].
+    pub async fn connect(config: ConnectionConfig, keys: &[RsaPublicKey]) -> Result<Self, Error> {
+        Self::connect_with(config, keys).await
+    }
+
+    /// Sends a serialized function (wrapped as `options` say) and waits for its answer.
+    ///
+    /// # Errors
+    /// As [`Connection::call`].
+    pub async fn call(&mut self, body: &[u8], options: RequestOptions) -> Result<Vec<u8>, Error> {
+        self.call_async(body, options).await
+    }
+
+    /// Drives the connection until the DC pushes an update or `timeout` passes; returns
+    /// whether an update is waiting.
+    ///
+    /// # Errors
+    /// As [`Connection::call`].
+    pub async fn wait_update(&mut self, timeout: Duration) -> Result<bool, Error> {
+        self.wait_update_async(timeout).await
+    }
+}
+
+impl<I: Io> Connection<I> {
+    async fn connect_with(config: ConnectionConfig, keys: &[RsaPublicKey]) -> Result<Self, Error> {
         let mut rng = UnwrapErr(SysRng);
-        let mut link = open_with_backoff(&config, &mut rng)?;
-        let key = handshake(&mut link, &config, keys, &mut rng)?;
+        let mut link = open_with_backoff(&config, &mut rng).await?;
+        let key = handshake(&mut link, &config, keys, &mut rng).await?;
         log::info!(
             "DC {}: auth key {:#018x} made",
             config.dc_id,
@@ -322,7 +374,7 @@ impl Connection {
 
     fn with_link(
         config: ConnectionConfig,
-        link: Option<Link>,
+        link: Option<Link<I>>,
         key: KeyInfo,
         mut rng: OsRng,
     ) -> Self {
@@ -393,14 +445,7 @@ impl Connection {
         self.updates.pop_front()
     }
 
-    /// Sends a serialized function (wrapped as `options` say) and blocks until its answer:
-    /// the result object's bytes.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] for an `rpc_error`, [`Error::TimedOut`] past the request timeout,
-    /// [`Error::Connect`] when reconnecting failed, [`Error::Transport`] for a transport
-    /// error, [`Error::Protocol`], [`Error::Enqueue`] or [`Error::Request`] otherwise.
-    pub fn call(&mut self, body: &[u8], options: RequestOptions) -> Result<Vec<u8>, Error> {
+    async fn call_async(&mut self, body: &[u8], options: RequestOptions) -> Result<Vec<u8>, Error> {
         let id = self.session.enqueue(now(), body, options)?;
         log::trace!(
             "DC {}: request {} queued ({} bytes)",
@@ -409,7 +454,7 @@ impl Connection {
             body.len()
         );
         loop {
-            self.drive_output()?;
+            self.drive_output().await?;
             if let Some(result) = self.outcomes.remove(&id) {
                 return result.map_err(|e| match e {
                     RequestError::Rpc(e) => Error::Rpc(e.into()),
@@ -419,21 +464,14 @@ impl Connection {
                     other => Error::Request(other),
                 });
             }
-            self.drive_input()?;
+            self.drive_input().await?;
         }
     }
 
-    /// Drives the connection (answers, acks, pings, reconnects) until the DC pushes an update
-    /// or `timeout` passes; returns whether an update is waiting for [`next_update`].
-    ///
-    /// # Errors
-    /// As [`call`](Self::call), for failures of the connection itself.
-    ///
-    /// [`next_update`]: Self::next_update
-    pub fn wait_update(&mut self, timeout: Duration) -> Result<bool, Error> {
+    async fn wait_update_async(&mut self, timeout: Duration) -> Result<bool, Error> {
         let until = std::time::Instant::now() + timeout;
         loop {
-            self.drive_output()?;
+            self.drive_output().await?;
             if !self.updates.is_empty() {
                 return Ok(true);
             }
@@ -441,7 +479,7 @@ impl Connection {
             if left.is_zero() {
                 return Ok(false);
             }
-            self.drive_input_at_most(left)?;
+            self.drive_input_at_most(left).await?;
         }
     }
 
@@ -453,7 +491,7 @@ impl Connection {
     }
 
     /// Outcomes, events, then transmissions, as the session's contract orders them.
-    fn drive_output(&mut self) -> Result<(), Error> {
+    async fn drive_output(&mut self) -> Result<(), Error> {
         let t = now();
         if self.session.poll_timeout().is_some_and(|d| d <= t) {
             self.session.handle_timeout(t);
@@ -490,7 +528,7 @@ impl Connection {
             }
         }
         if reconnect || self.link.is_none() {
-            self.reconnect()?;
+            self.reconnect().await?;
         }
         loop {
             let range = self
@@ -501,11 +539,11 @@ impl Connection {
             let Some(link) = self.link.as_mut() else {
                 break;
             };
-            match link.send(&self.tx[range], &mut self.rng) {
+            match link.send(&self.tx[range], &mut self.rng).await {
                 Ok(()) => {}
                 Err(LinkError::Io(e)) => {
                     log::info!("DC {}: send failed ({e}); reconnecting", self.config.dc_id);
-                    self.reconnect()?;
+                    self.reconnect().await?;
                 }
                 Err(e) => return Err(self.fatal(e)),
             }
@@ -514,12 +552,12 @@ impl Connection {
     }
 
     /// Waits for input until the session's next deadline and feeds it in.
-    fn drive_input(&mut self) -> Result<(), Error> {
-        self.drive_input_at_most(MAX_WAIT)
+    async fn drive_input(&mut self) -> Result<(), Error> {
+        self.drive_input_at_most(MAX_WAIT).await
     }
 
     /// Waits for input until the session's next deadline, at most `cap`, and feeds it in.
-    fn drive_input_at_most(&mut self, cap: Duration) -> Result<(), Error> {
+    async fn drive_input_at_most(&mut self, cap: Duration) -> Result<(), Error> {
         let t = now();
         let wait = self
             .session
@@ -528,9 +566,9 @@ impl Connection {
             .min(MAX_WAIT)
             .min(cap);
         let Some(link) = self.link.as_mut() else {
-            return self.reconnect();
+            return self.reconnect().await;
         };
-        match link.recv(wait) {
+        match link.recv(wait).await {
             Ok(Received::Packets(packets)) => {
                 for mut p in packets {
                     self.session.handle_packet(now(), &mut p);
@@ -546,21 +584,21 @@ impl Connection {
                     "DC {}: the server closed the connection; reconnecting",
                     self.config.dc_id
                 );
-                self.reconnect()
+                self.reconnect().await
             }
             Err(LinkError::Io(e)) => {
                 log::info!(
                     "DC {}: receive failed ({e}); reconnecting",
                     self.config.dc_id
                 );
-                self.reconnect()
+                self.reconnect().await
             }
             Err(LinkError::Framing(e)) => {
                 log::warn!(
                     "DC {}: broken framing ({e}); reconnecting",
                     self.config.dc_id
                 );
-                self.reconnect()
+                self.reconnect().await
             }
             Err(e) => Err(self.fatal(e)),
         }
@@ -588,7 +626,7 @@ impl Connection {
     }
 
     /// Opens a new socket (with backoff) and lets the session re-send what is waiting.
-    fn reconnect(&mut self) -> Result<(), Error> {
+    async fn reconnect(&mut self) -> Result<(), Error> {
         // A DC that accepts and then closes without a word must not be hammered: pause
         // (with backoff) before replacing a socket that delivered nothing.
         match self.link.take() {
@@ -600,12 +638,12 @@ impl Connection {
                     self.config.dc_id,
                     self.fruitless
                 );
-                std::thread::sleep(pause);
+                I::sleep(pause).await;
             }
             Some(_) => self.fruitless = 0,
             None => {}
         }
-        let link = open_with_backoff(&self.config, &mut self.rng)?;
+        let link = open_with_backoff(&self.config, &mut self.rng).await?;
         self.link = Some(link);
         if self.connected_once {
             self.reconnects += 1;
@@ -623,7 +661,10 @@ impl Connection {
 }
 
 /// Connects, retrying with exponential backoff and jitter.
-fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link, Error> {
+async fn open_with_backoff<I: Io>(
+    config: &ConnectionConfig,
+    rng: &mut OsRng,
+) -> Result<Link<I>, Error> {
     let attempts = config.connect_attempts.max(1);
     let mut attempt = 1;
     loop {
@@ -632,7 +673,7 @@ fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link,
             config.dc_id,
             config.addr
         );
-        match Link::open(config, rng) {
+        match Link::open(config, rng).await {
             Ok(link) => return Ok(link),
             // Wrong proxy credentials or settings: trying again will not help.
             Err(source)
@@ -656,7 +697,7 @@ fn open_with_backoff(config: &ConnectionConfig, rng: &mut OsRng) -> Result<Link,
                     config.dc_id,
                     config.addr
                 );
-                std::thread::sleep(pause);
+                I::sleep(pause).await;
                 attempt += 1;
             }
         }
@@ -679,8 +720,8 @@ fn backoff(config: &ConnectionConfig, n: u32, rng: &mut OsRng) -> Duration {
 }
 
 /// Runs the auth-key exchange on a fresh link.
-fn handshake(
-    link: &mut Link,
+async fn handshake<I: Io>(
+    link: &mut Link<I>,
     config: &ConnectionConfig,
     keys: &[RsaPublicKey],
     rng: &mut OsRng,
@@ -697,6 +738,7 @@ fn handshake(
     loop {
         while let Some(n) = hs.poll_transmit(now(), &mut msg).map_err(fail)? {
             link.send(&msg[..n], rng)
+                .await
                 .map_err(|e| link_error(config, e))?;
         }
         if let Some(key) = hs.poll_result() {
@@ -707,7 +749,7 @@ fn handshake(
             .poll_timeout()
             .map_or(MAX_WAIT, |d| Duration::from_nanos(d.0.saturating_sub(t.0)))
             .min(MAX_WAIT);
-        match link.recv(wait).map_err(|e| link_error(config, e))? {
+        match link.recv(wait).await.map_err(|e| link_error(config, e))? {
             Received::Packets(packets) => {
                 for p in packets {
                     hs.handle_packet(now(), &p, rng).map_err(fail)?;

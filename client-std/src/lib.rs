@@ -54,6 +54,7 @@ pub mod connection;
 pub mod dc;
 pub mod error;
 pub mod ids;
+pub mod net;
 pub mod peers;
 pub mod proxy;
 pub mod retry;

@@ -12,11 +12,14 @@
 //! ```
 
 use std::fmt;
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use ferrogram_mtproto_proto::transport::ObfuscationError;
 use ferrogram_mtproto_proto::transport::obfuscated::ProxySecret;
+
+use crate::net::{self, Io};
 
 /// How a client reaches its DCs.
 #[derive(Clone, PartialEq, Eq)]
@@ -96,16 +99,18 @@ impl Proxy {
 }
 
 /// Asks a SOCKS5 proxy on `stream` to connect to `target` (RFC 1928 `CONNECT`), with
-/// username/password authentication when `auth` is given. The stream's timeouts apply.
+/// username/password authentication when `auth` is given; each answer may take `wait`.
 ///
 /// # Errors
 /// `PermissionDenied` when the proxy refuses the credentials or needs ones that were not
 /// given, `ConnectionRefused` with the proxy's reason when it cannot reach the target,
-/// `InvalidData` when it does not speak SOCKS5, `InvalidInput` for credentials too long.
-pub fn socks5_connect(
-    stream: &mut TcpStream,
+/// `InvalidData` when it does not speak SOCKS5, `InvalidInput` for credentials too long,
+/// `TimedOut` when it does not answer.
+pub(crate) async fn socks5_connect<I: Io>(
+    stream: &mut I,
     target: SocketAddr,
     auth: Option<(&str, &str)>,
+    wait: Duration,
 ) -> io::Result<()> {
     // Greeting: version 5, the methods we offer (0: none, 2: username/password).
     let greeting: &[u8] = if auth.is_some() {
@@ -113,9 +118,9 @@ pub fn socks5_connect(
     } else {
         &[5, 1, 0]
     };
-    stream.write_all(greeting)?;
+    stream.write_all(greeting).await?;
     let mut choice = [0u8; 2];
-    stream.read_exact(&mut choice)?;
+    net::read_exact(stream, &mut choice, wait).await?;
     if choice[0] != 5 {
         return Err(bad(
             "the proxy does not speak SOCKS5 (wrong version in its answer)",
@@ -134,9 +139,9 @@ pub fn socks5_connect(
             req.extend_from_slice(user.as_bytes());
             req.push(password.len() as u8);
             req.extend_from_slice(password.as_bytes());
-            stream.write_all(&req)?;
+            stream.write_all(&req).await?;
             let mut status = [0u8; 2];
-            stream.read_exact(&mut status)?;
+            net::read_exact(stream, &mut status, wait).await?;
             if status[1] != 0 {
                 return Err(io::Error::new(
                     io::ErrorKind::PermissionDenied,
@@ -172,9 +177,9 @@ pub fn socks5_connect(
         }
     }
     req.extend_from_slice(&target.port().to_be_bytes());
-    stream.write_all(&req)?;
+    stream.write_all(&req).await?;
     let mut head = [0u8; 4];
-    stream.read_exact(&mut head)?;
+    net::read_exact(stream, &mut head, wait).await?;
     if head[0] != 5 {
         return Err(bad(
             "the proxy does not speak SOCKS5 (wrong version in its reply)",
@@ -195,13 +200,13 @@ pub fn socks5_connect(
         4 => 16,
         3 => {
             let mut len = [0u8; 1];
-            stream.read_exact(&mut len)?;
+            net::read_exact(stream, &mut len, wait).await?;
             usize::from(len[0])
         }
         _ => return Err(bad("the SOCKS5 reply has an unknown address type")),
     };
     let mut rest = vec![0u8; skip + 2];
-    stream.read_exact(&mut rest)?;
+    net::read_exact(stream, &mut rest, wait).await?;
     Ok(())
 }
 
