@@ -17,7 +17,9 @@ use rand_core::{Rng, UnwrapErr};
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
 use crate::error::{Error, MigrateKind, ProtocolError, RpcError};
-use crate::net::Blocking;
+use futures_lite::future::block_on;
+
+use crate::net::{Blocking, Io, Smol};
 use crate::peers::PeerCache;
 use crate::proxy::Proxy;
 use crate::retry::{FloodPolicy, Retry};
@@ -185,11 +187,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Connects to the home DC and makes an auth key.
+    /// Connects to the home DC and makes an auth key: a client on blocking sockets.
     ///
     /// # Errors
     /// [`Error::Config`] for an invalid setting, else as [`Connection::connect`].
     pub fn connect(self) -> Result<Client, Error> {
+        block_on(self.connect_with())
+    }
+
+    /// Connects to the home DC and makes an auth key: a client on smol's sockets
+    /// ([`AsyncClient`]), for any executor (smol, tokio, async-std, `block_on`).
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_async(self) -> Result<AsyncClient, Error> {
+        self.connect_with().await
+    }
+
+    async fn connect_with<I: Io>(self) -> Result<Client<I>, Error> {
         if self.api_id <= 0 {
             return Err(Error::Config(format!(
                 "api_id must be positive, got {}; get yours at my.telegram.org",
@@ -204,7 +219,7 @@ impl ClientBuilder {
         let config = self.connection_config(self.home_dc)?;
         let keys = self.trusted_keys();
         log::info!("connecting to DC {} at {}", self.home_dc, config.addr);
-        let conn = Connection::<Blocking>::connect(config, &keys)?;
+        let conn = Connection::<I>::connect_with(config, &keys).await?;
         Ok(Client {
             settings: self,
             keys,
@@ -254,11 +269,11 @@ impl ClientBuilder {
 ///
 /// See the crate docs for an example.
 #[derive(Debug)]
-pub struct Client {
+pub struct Client<I = Blocking> {
     settings: ClientBuilder,
     /// The RSA keys trusted for new auth keys (on any DC).
     keys: Vec<RsaPublicKey>,
-    conn: Connection,
+    conn: Connection<I>,
     /// `initConnection` went out on this session.
     initialized: bool,
     peers: PeerCache,
@@ -288,40 +303,57 @@ pub struct SentMessage {
     pub date: Option<i32>,
 }
 
+/// A client on smol's sockets and timers: the same as [`Client`] with `async` methods,
+/// usable from any executor. Made by [`ClientBuilder::connect_async`].
+pub type AsyncClient = Client<Smol>;
+
 impl Client {
     /// A builder for a client with your `api_id` and `api_hash` (from my.telegram.org).
     pub fn builder(api_id: i32, api_hash: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(api_id, api_hash.into())
     }
+}
 
-    /// Calls any API function and returns its typed result. The first call of a session goes
-    /// out as `invokeWithLayer(initConnection(…))`. `FLOOD_WAIT`s under the flood-sleep
-    /// threshold are slept through and the call repeated; users in the answer enter the
-    /// peer cache.
-    ///
-    /// # Errors
-    /// [`Error::Rpc`] for the server's errors (longer flood waits included),
-    /// [`Error::Migrate`] for `FILE_`/`STATS_MIGRATE_X` (a `USER_`, `PHONE_` or
-    /// `NETWORK_MIGRATE_X` moves the client to that DC, carrying the login over, and repeats
-    /// the call), [`Error::TimedOut`], [`Error::Connect`],
-    /// [`Error::Protocol`] when the answer is not the function's type.
-    pub fn invoke<F>(&mut self, function: &F) -> Result<F::Return, Error>
+impl<I: Io> Client<I> {
+    async fn invoke_inner<F>(&mut self, function: &F) -> Result<F::Return, Error>
     where
         F: RemoteCall,
         F::Return: Any,
     {
-        let body = function.to_bytes().map_err(|e| ProtocolError::Tl {
-            what: "the request",
-            error: e.to_string(),
-        })?;
+        let body = encode(function)?;
+        let mut moves = 0u32;
+        loop {
+            match self.invoke_here::<F>(&body).await {
+                Err(Error::Migrate { kind, dc_id })
+                    if matches!(
+                        kind,
+                        MigrateKind::User | MigrateKind::Phone | MigrateKind::Network
+                    ) && moves < MAX_MOVES
+                        && dc_id != self.conn.dc_id() =>
+                {
+                    moves += 1;
+                    log::info!("{kind:?}_MIGRATE: moving to DC {dc_id}");
+                    self.switch_dc(dc_id).await?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One call on the current DC: flood waits under the threshold are slept through; a
+    /// `*_MIGRATE_X` comes back as [`Error::Migrate`].
+    async fn invoke_here<F>(&mut self, body: &[u8]) -> Result<F::Return, Error>
+    where
+        F: RemoteCall,
+        F::Return: Any,
+    {
         let policy = FloodPolicy {
             threshold: self.settings.flood_sleep_threshold,
         };
         let mut attempt = 0u32;
-        let mut moves = 0u32;
         loop {
             attempt += 1;
-            match self.call(&body) {
+            match self.call(body).await {
                 Ok(bytes) => {
                     let value = F::Return::from_bytes(&bytes).map_err(|e| ProtocolError::Tl {
                         what: "the answer",
@@ -340,21 +372,11 @@ impl Client {
                 Err(Error::Rpc(e)) => match policy.on_error(&e, attempt) {
                     Retry::After(pause) => {
                         log::info!("{e}; sleeping {pause:?} before retrying");
-                        std::thread::sleep(pause);
+                        I::sleep(pause).await;
                     }
                     Retry::No => {
                         if let Some((kind, dc_id)) = e.migrate_dc() {
-                            let follow = matches!(
-                                kind,
-                                MigrateKind::User | MigrateKind::Phone | MigrateKind::Network
-                            );
-                            if !follow || moves >= MAX_MOVES || dc_id == self.conn.dc_id() {
-                                return Err(Error::Migrate { kind, dc_id });
-                            }
-                            moves += 1;
-                            log::info!("{kind:?}_MIGRATE: moving to DC {dc_id}");
-                            self.switch_dc(dc_id)?;
-                            continue;
+                            return Err(Error::Migrate { kind, dc_id });
                         }
                         log::debug!("rpc error: {e}");
                         return Err(relogin_error(e));
@@ -368,25 +390,30 @@ impl Client {
     /// Makes DC `dc_id` the home DC: connects there with a new auth key and, if logged in,
     /// carries the login over (`auth.exportAuthorization` here, `auth.importAuthorization`
     /// there).
-    fn switch_dc(&mut self, dc_id: i32) -> Result<(), Error> {
+    async fn switch_dc(&mut self, dc_id: i32) -> Result<(), Error> {
         let config = self.settings.connection_config(dc_id)?;
         let exported = if self.me.is_some() {
-            let enums::auth::ExportedAuthorization::ExportedAuthorization(e) =
-                self.invoke(&f::auth::ExportAuthorization { dc_id })?;
+            let export = f::auth::ExportAuthorization { dc_id };
+            let enums::auth::ExportedAuthorization::ExportedAuthorization(e) = self
+                .invoke_here::<f::auth::ExportAuthorization>(&encode(&export)?)
+                .await?;
             Some(e)
         } else {
             None
         };
-        let conn = Connection::<Blocking>::connect(config, &self.keys)?;
+        let conn = Connection::<I>::connect_with(config, &self.keys).await?;
         let old = std::mem::replace(&mut self.conn, conn);
         log::debug!("left DC {} ({:?})", old.dc_id(), old);
         self.initialized = false;
         self.settings.home_dc = dc_id;
         if let Some(e) = exported {
-            let answer = self.invoke(&f::auth::ImportAuthorization {
+            let import = f::auth::ImportAuthorization {
                 id: e.id,
                 bytes: e.bytes,
-            })?;
+            };
+            let answer = self
+                .invoke_here::<f::auth::ImportAuthorization>(&encode(&import)?)
+                .await?;
             let user = authorized_user(answer)?;
             log::info!("login of user {} carried over to DC {dc_id}", user.id);
             self.me = Some(user);
@@ -400,9 +427,9 @@ impl Client {
     }
 
     /// One request: wraps the first of the session in `initConnection`.
-    fn call(&mut self, body: &[u8]) -> Result<Vec<u8>, Error> {
+    async fn call(&mut self, body: &[u8]) -> Result<Vec<u8>, Error> {
         if self.initialized {
-            return self.conn.call(body, RequestOptions::default());
+            return self.conn.call_async(body, RequestOptions::default()).await;
         }
         let s = &self.settings;
         let init = InitConnection {
@@ -426,7 +453,7 @@ impl Client {
             ..RequestOptions::default()
         };
         log::debug!("first request: invokeWithLayer({LAYER}, initConnection(...))");
-        let result = self.conn.call(&wrapped, options);
+        let result = self.conn.call_async(&wrapped, options).await;
         if matches!(result, Ok(_) | Err(Error::Rpc(_))) {
             self.initialized = true;
         }
@@ -461,6 +488,213 @@ impl Client {
         }
     }
 
+    async fn next_update_inner(&mut self, timeout: Duration) -> Result<Option<Update>, Error> {
+        self.take_pushed();
+        if self.updates.is_empty() && self.conn.wait_update_async(timeout).await? {
+            self.take_pushed();
+        }
+        Ok(self.updates.pop_front())
+    }
+
+    async fn login_bot_inner(&mut self, token: &str) -> Result<types::User, Error> {
+        let answer = self
+            .invoke_inner(&f::auth::ImportBotAuthorization {
+                flags: 0,
+                api_id: self.settings.api_id,
+                api_hash: self.settings.api_hash.clone(),
+                bot_auth_token: token.to_owned(),
+            })
+            .await?;
+        let user = authorized_user(answer)?;
+        log::info!(
+            "logged in as bot {} (@{})",
+            user.id,
+            user.username.as_deref().unwrap_or("")
+        );
+        self.me = Some(user.clone());
+        Ok(user)
+    }
+
+    async fn request_login_code_inner(&mut self, phone: &str) -> Result<LoginToken, Error> {
+        let settings = enums::CodeSettings::CodeSettings(types::CodeSettings {
+            allow_flashcall: false,
+            current_number: false,
+            allow_app_hash: false,
+            allow_missed_call: false,
+            allow_firebase: false,
+            unknown_number: false,
+            logout_tokens: None,
+            token: None,
+            app_sandbox: None,
+        });
+        let sent = self
+            .invoke_inner(&f::auth::SendCode {
+                phone_number: phone.to_owned(),
+                api_id: self.settings.api_id,
+                api_hash: self.settings.api_hash.clone(),
+                settings,
+            })
+            .await?;
+        match sent {
+            enums::auth::SentCode::SentCode(c) => Ok(LoginToken {
+                phone: phone.to_owned(),
+                phone_code_hash: c.phone_code_hash,
+            }),
+            other => Err(ProtocolError::Unexpected {
+                expected: "auth.sentCode (other answers need a login flow not built yet)",
+                got: format!("{other:?}"),
+            }
+            .into()),
+        }
+    }
+
+    async fn sign_in_inner(
+        &mut self,
+        token: &LoginToken,
+        code: &str,
+    ) -> Result<types::User, Error> {
+        let answer = self
+            .invoke_inner(&f::auth::SignIn {
+                phone_number: token.phone.clone(),
+                phone_code_hash: token.phone_code_hash.clone(),
+                phone_code: Some(code.to_owned()),
+                email_verification: None,
+            })
+            .await?;
+        let user = authorized_user(answer)?;
+        log::info!("logged in as user {}", user.id);
+        self.me = Some(user.clone());
+        Ok(user)
+    }
+
+    async fn get_me_inner(&mut self) -> Result<types::User, Error> {
+        let users = self
+            .invoke_inner(&f::users::GetUsers {
+                id: vec![enums::InputUser::InputUserSelf(types::InputUserSelf {})],
+            })
+            .await?;
+        let user = match users.into_iter().next() {
+            Some(enums::User::User(u)) => *u,
+            other => {
+                return Err(ProtocolError::Unexpected {
+                    expected: "the logged-in user",
+                    got: format!("{other:?}"),
+                }
+                .into());
+            }
+        };
+        self.me = Some(user.clone());
+        Ok(user)
+    }
+
+    async fn send_message_inner(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
+        let peer = self.input_peer(user_id).await?;
+        let random_id = UnwrapErr(getrandom::SysRng).next_u64() as i64;
+        let updates = self
+            .invoke_inner(&f::messages::SendMessage {
+                no_webpage: false,
+                silent: false,
+                background: false,
+                clear_draft: false,
+                noforwards: false,
+                update_stickersets_order: false,
+                invert_media: false,
+                allow_paid_floodskip: false,
+                peer,
+                reply_to: None,
+                message: text.to_owned(),
+                random_id,
+                reply_markup: None,
+                entities: None,
+                schedule_date: None,
+                schedule_repeat_period: None,
+                send_as: None,
+                quick_reply_shortcut: None,
+                effect: None,
+                allow_paid_stars: None,
+                suggested_post: None,
+                rich_message: None,
+            })
+            .await?;
+        sent_message(&updates, random_id).ok_or_else(|| {
+            ProtocolError::Unexpected {
+                expected: "the sent message's id",
+                got: format!("{updates:?}"),
+            }
+            .into()
+        })
+    }
+
+    /// The `InputPeer` for a user this session has met. A bot may also address a user it
+    /// has not met yet (one who wrote to it, say): Telegram lets bots look users up by id
+    /// alone, so the user is fetched first (`users.getUsers` with access hash 0).
+    async fn input_peer(&mut self, user_id: i64) -> Result<enums::InputPeer, Error> {
+        if let Some(p) = self.peers.input_peer(user_id) {
+            return Ok(p);
+        }
+        if self.me.as_ref().is_some_and(|m| m.bot) && user_id > 0 {
+            log::debug!("meeting user {user_id} by id (bots may)");
+            self.invoke_inner(&f::users::GetUsers {
+                id: vec![enums::InputUser::InputUser(types::InputUser {
+                    user_id,
+                    access_hash: 0,
+                })],
+            })
+            .await?;
+        }
+        self.peers
+            .input_peer(user_id)
+            .ok_or(Error::PeerUnknown { id: user_id })
+    }
+
+    async fn logout_inner(&mut self) -> Result<(), Error> {
+        self.invoke_inner(&f::auth::LogOut {}).await?;
+        log::info!("logged out");
+        self.me = None;
+        Ok(())
+    }
+
+    /// The account last seen by [`login_bot`](Self::login_bot) or [`get_me`](Self::get_me).
+    pub fn me(&self) -> Option<&types::User> {
+        self.me.as_ref()
+    }
+
+    /// The users this session has met.
+    pub fn peers(&self) -> &PeerCache {
+        &self.peers
+    }
+
+    /// The connection to the home DC (auth key id, reconnect count).
+    pub fn connection(&self) -> &Connection<I> {
+        &self.conn
+    }
+
+    /// Closes the socket; the next call reconnects on the same session.
+    pub fn disconnect(&mut self) {
+        self.conn.disconnect();
+    }
+}
+
+impl Client<Blocking> {
+    /// Calls any API function and returns its typed result. The first call of a session goes
+    /// out as `invokeWithLayer(initConnection(…))`. `FLOOD_WAIT`s under the flood-sleep
+    /// threshold are slept through and the call repeated; users in the answer enter the
+    /// peer cache.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] for the server's errors (longer flood waits included),
+    /// [`Error::Migrate`] for `FILE_`/`STATS_MIGRATE_X` (a `USER_`, `PHONE_` or
+    /// `NETWORK_MIGRATE_X` moves the client to that DC, carrying the login over, and repeats
+    /// the call), [`Error::TimedOut`], [`Error::Connect`],
+    /// [`Error::Protocol`] when the answer is not the function's type.
+    pub fn invoke<F>(&mut self, function: &F) -> Result<F::Return, Error>
+    where
+        F: RemoteCall,
+        F::Return: Any,
+    {
+        block_on(self.invoke_inner(function))
+    }
+
     /// The next update the server pushed, waiting up to `timeout` for one (zero: only what
     /// has arrived). While it waits the connection is kept alive (acks, pings, reconnects).
     /// Updates also arrive while other calls run; up to [`MAX_QUEUED_UPDATES`] are kept.
@@ -483,11 +717,7 @@ impl Client {
     /// # Errors
     /// As [`invoke`](Self::invoke), when the connection fails for good.
     pub fn next_update(&mut self, timeout: Duration) -> Result<Option<Update>, Error> {
-        self.take_pushed();
-        if self.updates.is_empty() && self.conn.wait_update(timeout)? {
-            self.take_pushed();
-        }
-        Ok(self.updates.pop_front())
+        block_on(self.next_update_inner(timeout))
     }
 
     /// Logs in as a bot with the token from @BotFather (`auth.importBotAuthorization`).
@@ -495,20 +725,7 @@ impl Client {
     /// # Errors
     /// [`Error::Rpc`] (`ACCESS_TOKEN_INVALID` for a wrong token), or as [`invoke`](Self::invoke).
     pub fn login_bot(&mut self, token: &str) -> Result<types::User, Error> {
-        let answer = self.invoke(&f::auth::ImportBotAuthorization {
-            flags: 0,
-            api_id: self.settings.api_id,
-            api_hash: self.settings.api_hash.clone(),
-            bot_auth_token: token.to_owned(),
-        })?;
-        let user = authorized_user(answer)?;
-        log::info!(
-            "logged in as bot {} (@{})",
-            user.id,
-            user.username.as_deref().unwrap_or("")
-        );
-        self.me = Some(user.clone());
-        Ok(user)
+        block_on(self.login_bot_inner(token))
     }
 
     /// Asks Telegram to send a login code to `phone` (international format, e.g.
@@ -519,34 +736,7 @@ impl Client {
     /// [`Error::Rpc`] (`PHONE_NUMBER_INVALID`, `PHONE_NUMBER_BANNED`, …; a `PHONE_MIGRATE_X`
     /// moves the client to the account's DC first), or as [`invoke`](Self::invoke).
     pub fn request_login_code(&mut self, phone: &str) -> Result<LoginToken, Error> {
-        let settings = enums::CodeSettings::CodeSettings(types::CodeSettings {
-            allow_flashcall: false,
-            current_number: false,
-            allow_app_hash: false,
-            allow_missed_call: false,
-            allow_firebase: false,
-            unknown_number: false,
-            logout_tokens: None,
-            token: None,
-            app_sandbox: None,
-        });
-        let sent = self.invoke(&f::auth::SendCode {
-            phone_number: phone.to_owned(),
-            api_id: self.settings.api_id,
-            api_hash: self.settings.api_hash.clone(),
-            settings,
-        })?;
-        match sent {
-            enums::auth::SentCode::SentCode(c) => Ok(LoginToken {
-                phone: phone.to_owned(),
-                phone_code_hash: c.phone_code_hash,
-            }),
-            other => Err(ProtocolError::Unexpected {
-                expected: "auth.sentCode (other answers need a login flow not built yet)",
-                got: format!("{other:?}"),
-            }
-            .into()),
-        }
+        block_on(self.request_login_code_inner(phone))
     }
 
     /// Logs in as a user with the code Telegram sent (see
@@ -558,16 +748,7 @@ impl Client {
     /// this client yet); [`Error::Protocol`] if the number has no account (sign-up is not
     /// built); or as [`invoke`](Self::invoke).
     pub fn sign_in(&mut self, token: &LoginToken, code: &str) -> Result<types::User, Error> {
-        let answer = self.invoke(&f::auth::SignIn {
-            phone_number: token.phone.clone(),
-            phone_code_hash: token.phone_code_hash.clone(),
-            phone_code: Some(code.to_owned()),
-            email_verification: None,
-        })?;
-        let user = authorized_user(answer)?;
-        log::info!("logged in as user {}", user.id);
-        self.me = Some(user.clone());
-        Ok(user)
+        block_on(self.sign_in_inner(token, code))
     }
 
     /// The logged-in account (`users.getUsers([inputUserSelf])`).
@@ -575,21 +756,7 @@ impl Client {
     /// # Errors
     /// [`Error::NotLoggedIn`] if the session is not logged in, or as [`invoke`](Self::invoke).
     pub fn get_me(&mut self) -> Result<types::User, Error> {
-        let users = self.invoke(&f::users::GetUsers {
-            id: vec![enums::InputUser::InputUserSelf(types::InputUserSelf {})],
-        })?;
-        let user = match users.into_iter().next() {
-            Some(enums::User::User(u)) => *u,
-            other => {
-                return Err(ProtocolError::Unexpected {
-                    expected: "the logged-in user",
-                    got: format!("{other:?}"),
-                }
-                .into());
-            }
-        };
-        self.me = Some(user.clone());
-        Ok(user)
+        block_on(self.get_me_inner())
     }
 
     /// Sends a plain-text message to a user this session has met (see [`PeerCache`]).
@@ -598,60 +765,7 @@ impl Client {
     /// [`Error::PeerUnknown`] if the user was never met (nothing is sent then), or as
     /// [`invoke`](Self::invoke).
     pub fn send_message(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
-        let peer = self.input_peer(user_id)?;
-        let random_id = UnwrapErr(getrandom::SysRng).next_u64() as i64;
-        let updates = self.invoke(&f::messages::SendMessage {
-            no_webpage: false,
-            silent: false,
-            background: false,
-            clear_draft: false,
-            noforwards: false,
-            update_stickersets_order: false,
-            invert_media: false,
-            allow_paid_floodskip: false,
-            peer,
-            reply_to: None,
-            message: text.to_owned(),
-            random_id,
-            reply_markup: None,
-            entities: None,
-            schedule_date: None,
-            schedule_repeat_period: None,
-            send_as: None,
-            quick_reply_shortcut: None,
-            effect: None,
-            allow_paid_stars: None,
-            suggested_post: None,
-            rich_message: None,
-        })?;
-        sent_message(&updates, random_id).ok_or_else(|| {
-            ProtocolError::Unexpected {
-                expected: "the sent message's id",
-                got: format!("{updates:?}"),
-            }
-            .into()
-        })
-    }
-
-    /// The `InputPeer` for a user this session has met. A bot may also address a user it
-    /// has not met yet (one who wrote to it, say): Telegram lets bots look users up by id
-    /// alone, so the user is fetched first (`users.getUsers` with access hash 0).
-    fn input_peer(&mut self, user_id: i64) -> Result<enums::InputPeer, Error> {
-        if let Some(p) = self.peers.input_peer(user_id) {
-            return Ok(p);
-        }
-        if self.me.as_ref().is_some_and(|m| m.bot) && user_id > 0 {
-            log::debug!("meeting user {user_id} by id (bots may)");
-            self.invoke(&f::users::GetUsers {
-                id: vec![enums::InputUser::InputUser(types::InputUser {
-                    user_id,
-                    access_hash: 0,
-                })],
-            })?;
-        }
-        self.peers
-            .input_peer(user_id)
-            .ok_or(Error::PeerUnknown { id: user_id })
+        block_on(self.send_message_inner(user_id, text))
     }
 
     /// Logs out (`auth.logOut`): the session's key is no longer logged in.
@@ -659,31 +773,89 @@ impl Client {
     /// # Errors
     /// As [`invoke`](Self::invoke).
     pub fn logout(&mut self) -> Result<(), Error> {
-        self.invoke(&f::auth::LogOut {})?;
-        log::info!("logged out");
-        self.me = None;
-        Ok(())
+        block_on(self.logout_inner())
+    }
+}
+
+impl Client<Smol> {
+    /// The async form of [`Client::invoke`].
+    ///
+    /// # Errors
+    /// As [`Client::invoke`].
+    pub async fn invoke<F>(&mut self, function: &F) -> Result<F::Return, Error>
+    where
+        F: RemoteCall,
+        F::Return: Any,
+    {
+        self.invoke_inner(function).await
     }
 
-    /// The account last seen by [`login_bot`](Self::login_bot) or [`get_me`](Self::get_me).
-    pub fn me(&self) -> Option<&types::User> {
-        self.me.as_ref()
+    /// The async form of [`Client::next_update`].
+    ///
+    /// # Errors
+    /// As [`Client::next_update`].
+    pub async fn next_update(&mut self, timeout: Duration) -> Result<Option<Update>, Error> {
+        self.next_update_inner(timeout).await
     }
 
-    /// The users this session has met.
-    pub fn peers(&self) -> &PeerCache {
-        &self.peers
+    /// The async form of [`Client::login_bot`].
+    ///
+    /// # Errors
+    /// As [`Client::login_bot`].
+    pub async fn login_bot(&mut self, token: &str) -> Result<types::User, Error> {
+        self.login_bot_inner(token).await
     }
 
-    /// The connection to the home DC (auth key id, reconnect count).
-    pub fn connection(&self) -> &Connection {
-        &self.conn
+    /// The async form of [`Client::request_login_code`].
+    ///
+    /// # Errors
+    /// As [`Client::request_login_code`].
+    pub async fn request_login_code(&mut self, phone: &str) -> Result<LoginToken, Error> {
+        self.request_login_code_inner(phone).await
     }
 
-    /// Closes the socket; the next call reconnects on the same session.
-    pub fn disconnect(&mut self) {
-        self.conn.disconnect();
+    /// The async form of [`Client::sign_in`].
+    ///
+    /// # Errors
+    /// As [`Client::sign_in`].
+    pub async fn sign_in(&mut self, token: &LoginToken, code: &str) -> Result<types::User, Error> {
+        self.sign_in_inner(token, code).await
     }
+
+    /// The async form of [`Client::get_me`].
+    ///
+    /// # Errors
+    /// As [`Client::get_me`].
+    pub async fn get_me(&mut self) -> Result<types::User, Error> {
+        self.get_me_inner().await
+    }
+
+    /// The async form of [`Client::send_message`].
+    ///
+    /// # Errors
+    /// As [`Client::send_message`].
+    pub async fn send_message(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
+        self.send_message_inner(user_id, text).await
+    }
+
+    /// The async form of [`Client::logout`].
+    ///
+    /// # Errors
+    /// As [`Client::logout`].
+    pub async fn logout(&mut self) -> Result<(), Error> {
+        self.logout_inner().await
+    }
+}
+
+/// A request's bytes.
+fn encode<F: TlWrite>(function: &F) -> Result<Vec<u8>, Error> {
+    function.to_bytes().map_err(|e| {
+        ProtocolError::Tl {
+            what: "the request",
+            error: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// The errors that mean "log in again" as their typed errors; others stay [`Error::Rpc`].

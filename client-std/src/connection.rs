@@ -355,7 +355,10 @@ impl Connection<Smol> {
 }
 
 impl<I: Io> Connection<I> {
-    async fn connect_with(config: ConnectionConfig, keys: &[RsaPublicKey]) -> Result<Self, Error> {
+    pub(crate) async fn connect_with(
+        config: ConnectionConfig,
+        keys: &[RsaPublicKey],
+    ) -> Result<Self, Error> {
         let mut rng = UnwrapErr(SysRng);
         let mut link = open_with_backoff(&config, &mut rng).await?;
         let key = handshake(&mut link, &config, keys, &mut rng).await?;
@@ -445,7 +448,11 @@ impl<I: Io> Connection<I> {
         self.updates.pop_front()
     }
 
-    async fn call_async(&mut self, body: &[u8], options: RequestOptions) -> Result<Vec<u8>, Error> {
+    pub(crate) async fn call_async(
+        &mut self,
+        body: &[u8],
+        options: RequestOptions,
+    ) -> Result<Vec<u8>, Error> {
         let id = self.session.enqueue(now(), body, options)?;
         log::trace!(
             "DC {}: request {} queued ({} bytes)",
@@ -468,7 +475,7 @@ impl<I: Io> Connection<I> {
         }
     }
 
-    async fn wait_update_async(&mut self, timeout: Duration) -> Result<bool, Error> {
+    pub(crate) async fn wait_update_async(&mut self, timeout: Duration) -> Result<bool, Error> {
         let until = std::time::Instant::now() + timeout;
         loop {
             self.drive_output().await?;

@@ -1,7 +1,7 @@
 //! # ferrogram-client-std
 //!
-//! A Telegram client on blocking `std::net` sockets, built on `ferrogram-mtproto-proto`'s
-//! sans-IO core: [`Connection`](connection::Connection) is the thin loop that owns a socket,
+//! A Telegram client on blocking `std::net` sockets or, async, on smol's, built on
+//! `ferrogram-mtproto-proto`'s sans-IO core: [`Connection`](connection::Connection) is the thin loop that owns a socket,
 //! its framing, the auth-key exchange and the encrypted session; [`Client`] adds login,
 //! `invoke` for any API function with its typed result, flood-wait sleeping, a peer cache,
 //! and the first high-level calls.
@@ -43,9 +43,36 @@
 //! for [`Client::next_update`]; `examples/echo_bot.rs` is a bot built on it. Peers are
 //! addressed by marked ids ([`PeerId`]: users positive, groups negative, channels `-100…`).
 //!
+//! **Async**: [`ClientBuilder::connect_async`] gives an [`AsyncClient`], the same client on
+//! smol's sockets and timers (`async-io`) with `async` methods. It needs no particular
+//! executor: it runs inside smol, tokio (its futures are `Send`), async-std or a bare
+//! `block_on`. Both clients run one implementation (see [`net`]).
+//!
+//! ```
+//! # use ferrogram_testdc::{Config, TestDc};
+//! # let dc = TestDc::start(Config::default())?;
+//! # let (_, token) = dc.create_bot("Alert bot", "alert_bot");
+//! use ferrogram_client_std::Client;
+//!
+//! futures_lite::future::block_on(async {
+//!     let mut client = Client::builder(1, "0123456789abcdef0123456789abcdef")
+//!         .dc(2, dc.addr())
+//!         .trust_key(*dc.public_key())
+//!         .connect_async()
+//!         .await?;
+//!     client.login_bot(&token).await?;
+//!     client.get_me().await
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! **Proxies**: SOCKS5 and MTProxy (`dd` secrets) with [`ClientBuilder::proxy`]; plain
+//! obfuscation with [`ClientBuilder::obfuscated`]; Telegram's IPv6 addresses with
+//! [`ClientBuilder::ipv6`].
+//!
 //! Not here yet (issue 6 has the whole list): persistent sessions (the auth key lives as
 //! long as the [`Client`]), `FILE_`/`STATS_MIGRATE_X` (returned as [`Error::Migrate`]), parse
-//! modes, update gap recovery, proxies, the async driver.
+//! modes, update gap recovery.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -60,7 +87,8 @@ pub mod proxy;
 pub mod retry;
 pub mod updates;
 
-pub use client::{Client, ClientBuilder, LoginToken, MAX_QUEUED_UPDATES, SentMessage};
+pub use client::{AsyncClient, Client, ClientBuilder, LoginToken, MAX_QUEUED_UPDATES, SentMessage};
+pub use connection::AsyncConnection;
 pub use error::{Error, ProtocolError, RpcError};
 pub use ids::PeerId;
 pub use peers::PeerCache;
