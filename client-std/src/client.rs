@@ -315,7 +315,7 @@ impl Client {
 }
 
 impl<I: Io> Client<I> {
-    async fn invoke_inner<F>(&mut self, function: &F) -> Result<F::Return, Error>
+    pub(crate) async fn invoke_inner<F>(&mut self, function: &F) -> Result<F::Return, Error>
     where
         F: RemoteCall,
         F::Return: Any,
@@ -628,7 +628,7 @@ impl<I: Io> Client<I> {
     /// The `InputPeer` for a user this session has met. A bot may also address a user it
     /// has not met yet (one who wrote to it, say): Telegram lets bots look users up by id
     /// alone, so the user is fetched first (`users.getUsers` with access hash 0).
-    async fn input_peer(&mut self, user_id: i64) -> Result<enums::InputPeer, Error> {
+    pub(crate) async fn input_peer(&mut self, user_id: i64) -> Result<enums::InputPeer, Error> {
         if let Some(p) = self.peers.input_peer(user_id) {
             return Ok(p);
         }

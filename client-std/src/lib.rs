@@ -81,6 +81,7 @@ pub mod connection;
 pub mod dc;
 pub mod error;
 pub mod ids;
+pub mod messages;
 pub mod net;
 pub mod peers;
 pub mod proxy;
@@ -91,6 +92,7 @@ pub use client::{AsyncClient, Client, ClientBuilder, LoginToken, MAX_QUEUED_UPDA
 pub use connection::AsyncConnection;
 pub use error::{Error, ProtocolError, RpcError};
 pub use ids::PeerId;
+pub use messages::{AsyncHistory, History};
 pub use peers::PeerCache;
 pub use proxy::Proxy;
 pub use updates::{Message, Update};
