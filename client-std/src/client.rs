@@ -669,13 +669,21 @@ impl<I: Io> Client<I> {
         &self.conn
     }
 
-    /// Closes the socket; the next call reconnects on the same session.
+    /// Closes the socket at once; the next call reconnects on the same session. Prefer
+    /// `close`, which first tells the server what this client received.
     pub fn disconnect(&mut self) {
         self.conn.disconnect();
     }
 }
 
 impl Client<Blocking> {
+    /// A clean shutdown: sends the acknowledgements still pending (so the server does not
+    /// re-send, to the next session, what this one already received), then closes the
+    /// socket. The client stays usable; the next call reconnects.
+    pub fn close(&mut self) {
+        block_on(self.conn.close_async());
+    }
+
     /// Calls any API function and returns its typed result. The first call of a session goes
     /// out as `invokeWithLayer(initConnection(…))`. `FLOOD_WAIT`s under the flood-sleep
     /// threshold are slept through and the call repeated; users in the answer enter the
@@ -778,6 +786,11 @@ impl Client<Blocking> {
 }
 
 impl Client<Smol> {
+    /// The async form of [`Client::close`].
+    pub async fn close(&mut self) {
+        self.conn.close_async().await;
+    }
+
     /// The async form of [`Client::invoke`].
     ///
     /// # Errors

@@ -490,7 +490,30 @@ impl<I: Io> Connection<I> {
         }
     }
 
-    /// Closes the socket (the session stays; the next call reconnects).
+    /// Sends the pending acknowledgements, then closes the socket (the session stays; the
+    /// next call reconnects). A failure to send is logged, not returned: the connection is
+    /// going away either way, and the server only re-sends what was not acknowledged.
+    pub(crate) async fn close_async(&mut self) {
+        if self.link.is_some() && self.session.has_pending_acks() {
+            self.session.flush_acks();
+            while let Ok(Some(range)) =
+                self.session
+                    .poll_transmit(now(), &mut self.rng, &mut self.tx)
+            {
+                let Some(link) = self.link.as_mut() else {
+                    break;
+                };
+                if let Err(LinkError::Io(e)) = link.send(&self.tx[range], &mut self.rng).await {
+                    log::debug!("DC {}: acks not sent on close ({e})", self.config.dc_id);
+                    break;
+                }
+            }
+        }
+        self.disconnect();
+    }
+
+    /// Closes the socket at once, without flushing acknowledgements (the session stays; the
+    /// next call reconnects).
     pub fn disconnect(&mut self) {
         if self.link.take().is_some() {
             log::debug!("DC {}: disconnected", self.config.dc_id);

@@ -431,3 +431,31 @@ fn revoked_and_duplicated_sessions_are_typed_relogin_errors() {
     // Each was armed once: the session itself is fine.
     assert!(c.get_me().is_ok());
 }
+
+#[test]
+fn close_acknowledges_what_was_received_and_disconnect_does_not() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let settle = |key: u64, want_zero: bool| {
+        let until = Instant::now() + Duration::from_millis(500);
+        while (dc.unacknowledged(key) == 0) != want_zero && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        dc.unacknowledged(key)
+    };
+    let (mut c, _) = bot(&dc, builder(&dc));
+    c.get_me().unwrap();
+    let key = c.connection().auth_key_id();
+    assert!(dc.unacknowledged(key) > 0, "answers wait for the ack delay");
+    c.disconnect();
+    assert!(
+        settle(key, false) > 0,
+        "a plain disconnect leaves them unacknowledged"
+    );
+
+    c.get_me().unwrap();
+    c.close();
+    assert_eq!(settle(key, true), 0, "close sent the acks");
+    assert!(!c.connection().is_connected());
+    // Still usable.
+    c.get_me().unwrap();
+}

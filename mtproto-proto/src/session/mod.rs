@@ -607,6 +607,22 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         }
     }
 
+    /// Sends the pending acknowledgements with the next [`poll_transmit`](Self::poll_transmit)
+    /// instead of waiting for the ack delay: call it before closing the connection, so the
+    /// server does not keep (and later re-send) what this client already received. Nothing
+    /// happens if no ack is pending.
+    pub fn flush_acks(&mut self) {
+        if !self.acks.is_empty() {
+            self.ack_due = true;
+        }
+    }
+
+    /// Whether acknowledgements are waiting to go out.
+    #[must_use]
+    pub fn has_pending_acks(&self) -> bool {
+        !self.acks.is_empty()
+    }
+
     /// Runs the timers due at `now`: acknowledgement flush, keep-alive ping, future salts,
     /// request timeouts. A call before any deadline does nothing.
     pub fn handle_timeout(&mut self, now: UnixNanos) {

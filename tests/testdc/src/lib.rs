@@ -558,6 +558,18 @@ impl TestDc {
         self.shared.state().world.logged_in(auth_key_id)
     }
 
+    /// Messages the DC sent on the sessions of this auth key that the client has not
+    /// acknowledged yet (answers, updates, service messages).
+    pub fn unacknowledged(&self, auth_key_id: u64) -> usize {
+        self.shared
+            .state()
+            .sessions
+            .iter()
+            .filter(|((key, _), _)| *key == auth_key_id)
+            .map(|(_, slot)| slot.session.unacknowledged())
+            .sum()
+    }
+
     /// The auth keys logged in as `user`.
     pub fn logged_in_keys(&self, user: i64) -> Vec<u64> {
         self.shared.state().world.keys_of(user)
