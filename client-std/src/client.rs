@@ -2,7 +2,7 @@
 //! first high-level calls.
 
 use std::any::Any;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -227,6 +227,7 @@ impl ClientBuilder {
             initialized: false,
             peers: PeerCache::new(),
             me: None,
+            others: HashMap::new(),
             updates: VecDeque::new(),
             updates_dropped: 0,
         })
@@ -278,10 +279,20 @@ pub struct Client<I = Blocking> {
     initialized: bool,
     peers: PeerCache,
     me: Option<types::User>,
+    /// Connections to other DCs, for calls that must run there (files, statistics).
+    others: HashMap<i32, OtherDc<I>>,
     /// Pushed updates not yet taken by [`Client::next_update`].
     updates: VecDeque<Update>,
     /// Updates were dropped since the last warning (the queue was full).
     updates_dropped: u64,
+}
+
+/// A connection to a DC other than the home one.
+#[derive(Debug)]
+struct OtherDc<I> {
+    conn: Connection<I>,
+    /// `initConnection` went out on it.
+    initialized: bool,
 }
 
 /// Updates kept for [`Client::next_update`]; past this the oldest are dropped.
@@ -323,7 +334,7 @@ impl<I: Io> Client<I> {
         let body = encode(function)?;
         let mut moves = 0u32;
         loop {
-            match self.invoke_here::<F>(&body).await {
+            match self.invoke_here::<F>(None, &body).await {
                 Err(Error::Migrate { kind, dc_id })
                     if matches!(
                         kind,
@@ -335,6 +346,16 @@ impl<I: Io> Client<I> {
                     log::info!("{kind:?}_MIGRATE: moving to DC {dc_id}");
                     self.switch_dc(dc_id).await?;
                 }
+                // Files and statistics live on their DC: the call runs there, the home DC
+                // stays.
+                Err(Error::Migrate { kind, dc_id })
+                    if matches!(kind, MigrateKind::File | MigrateKind::Stats)
+                        && dc_id != self.conn.dc_id() =>
+                {
+                    log::debug!("{kind:?}_MIGRATE: calling DC {dc_id}");
+                    self.open_other(dc_id).await?;
+                    return self.invoke_here::<F>(Some(dc_id), &body).await;
+                }
                 other => return other,
             }
         }
@@ -342,7 +363,7 @@ impl<I: Io> Client<I> {
 
     /// One call on the current DC: flood waits under the threshold are slept through; a
     /// `*_MIGRATE_X` comes back as [`Error::Migrate`].
-    async fn invoke_here<F>(&mut self, body: &[u8]) -> Result<F::Return, Error>
+    async fn invoke_here<F>(&mut self, dc: Option<i32>, body: &[u8]) -> Result<F::Return, Error>
     where
         F: RemoteCall,
         F::Return: Any,
@@ -353,7 +374,7 @@ impl<I: Io> Client<I> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            match self.call(body).await {
+            match self.call(dc, body).await {
                 Ok(bytes) => {
                     let value = F::Return::from_bytes(&bytes).map_err(|e| ProtocolError::Tl {
                         what: "the answer",
@@ -395,13 +416,15 @@ impl<I: Io> Client<I> {
         let exported = if self.me.is_some() {
             let export = f::auth::ExportAuthorization { dc_id };
             let enums::auth::ExportedAuthorization::ExportedAuthorization(e) = self
-                .invoke_here::<f::auth::ExportAuthorization>(&encode(&export)?)
+                .invoke_here::<f::auth::ExportAuthorization>(None, &encode(&export)?)
                 .await?;
             Some(e)
         } else {
             None
         };
         let conn = Connection::<I>::connect_with(config, &self.keys).await?;
+        // A file connection to the new home is replaced by the home connection.
+        self.others.remove(&dc_id);
         let old = std::mem::replace(&mut self.conn, conn);
         log::debug!("left DC {} ({:?})", old.dc_id(), old);
         self.initialized = false;
@@ -412,7 +435,7 @@ impl<I: Io> Client<I> {
                 bytes: e.bytes,
             };
             let answer = self
-                .invoke_here::<f::auth::ImportAuthorization>(&encode(&import)?)
+                .invoke_here::<f::auth::ImportAuthorization>(None, &encode(&import)?)
                 .await?;
             let user = authorized_user(answer)?;
             log::info!("login of user {} carried over to DC {dc_id}", user.id);
@@ -427,37 +450,59 @@ impl<I: Io> Client<I> {
     }
 
     /// One request: wraps the first of the session in `initConnection`.
-    async fn call(&mut self, body: &[u8]) -> Result<Vec<u8>, Error> {
-        if self.initialized {
-            return self.conn.call_async(body, RequestOptions::default()).await;
+    /// One request on DC `dc` (`None`: home).
+    async fn call(&mut self, dc: Option<i32>, body: &[u8]) -> Result<Vec<u8>, Error> {
+        let settings = &self.settings;
+        match dc {
+            None => call_on(&mut self.conn, &mut self.initialized, settings, body).await,
+            Some(id) => {
+                let Some(other) = self.others.get_mut(&id) else {
+                    return Err(Error::Config(format!("no connection to DC {id}")));
+                };
+                call_on(&mut other.conn, &mut other.initialized, settings, body).await
+            }
         }
-        let s = &self.settings;
-        let init = InitConnection {
-            api_id: s.api_id,
-            device_model: s.device_model.clone(),
-            system_version: s.system_version.clone(),
-            app_version: s.app_version.clone(),
-            system_lang_code: s.lang_code.clone(),
-            lang_pack: String::new(),
-            lang_code: s.lang_code.clone(),
-            proxy: None,
-            params: None,
-            query: Serialized(body),
-        };
-        let wrapped = init.to_bytes().map_err(|e| ProtocolError::Tl {
-            what: "initConnection",
-            error: e.to_string(),
-        })?;
-        let options = RequestOptions {
-            layer: Some(LAYER as i32),
-            ..RequestOptions::default()
-        };
-        log::debug!("first request: invokeWithLayer({LAYER}, initConnection(...))");
-        let result = self.conn.call_async(&wrapped, options).await;
-        if matches!(result, Ok(_) | Err(Error::Rpc(_))) {
-            self.initialized = true;
+    }
+
+    /// Opens a connection to DC `dc_id` for calls that must run there (files, statistics),
+    /// carrying the login over if there is one. Kept for later calls.
+    async fn open_other(&mut self, dc_id: i32) -> Result<(), Error> {
+        if self.others.contains_key(&dc_id) {
+            return Ok(());
         }
-        result
+        let config = self.settings.connection_config(dc_id)?;
+        let exported = if self.me.is_some() {
+            let export = f::auth::ExportAuthorization { dc_id };
+            let enums::auth::ExportedAuthorization::ExportedAuthorization(e) = self
+                .invoke_here::<f::auth::ExportAuthorization>(None, &encode(&export)?)
+                .await?;
+            Some(e)
+        } else {
+            None
+        };
+        log::info!("opening a connection to DC {dc_id} (files or statistics live there)");
+        let conn = Connection::<I>::connect_with(config, &self.keys).await?;
+        self.others.insert(
+            dc_id,
+            OtherDc {
+                conn,
+                initialized: false,
+            },
+        );
+        if let Some(e) = exported {
+            let import = f::auth::ImportAuthorization {
+                id: e.id,
+                bytes: e.bytes,
+            };
+            let imported = self
+                .invoke_here::<f::auth::ImportAuthorization>(Some(dc_id), &encode(&import)?)
+                .await;
+            if let Err(e) = imported {
+                self.others.remove(&dc_id);
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// Takes what the DC pushed: peers into the cache, updates into the queue.
@@ -691,9 +736,11 @@ impl Client<Blocking> {
     ///
     /// # Errors
     /// [`Error::Rpc`] for the server's errors (longer flood waits included),
-    /// [`Error::Migrate`] for `FILE_`/`STATS_MIGRATE_X` (a `USER_`, `PHONE_` or
+    /// [`Error::Migrate`] for a call moved more than twice (a `USER_`, `PHONE_` or
     /// `NETWORK_MIGRATE_X` moves the client to that DC, carrying the login over, and repeats
-    /// the call), [`Error::TimedOut`], [`Error::Connect`],
+    /// the call; a `FILE_` or `STATS_MIGRATE_X` runs the call on a second connection to DC
+    /// `X`, with the login carried there, kept for later calls), [`Error::TimedOut`],
+    /// [`Error::Connect`],
     /// [`Error::Protocol`] when the answer is not the function's type.
     pub fn invoke<F>(&mut self, function: &F) -> Result<F::Return, Error>
     where
@@ -858,6 +905,48 @@ impl Client<Smol> {
     pub async fn logout(&mut self) -> Result<(), Error> {
         self.logout_inner().await
     }
+}
+
+/// One request on `conn`: the first of its session goes out wrapped in
+/// `invokeWithLayer(initConnection(…))`.
+async fn call_on<I: Io>(
+    conn: &mut Connection<I>,
+    initialized: &mut bool,
+    s: &ClientBuilder,
+    body: &[u8],
+) -> Result<Vec<u8>, Error> {
+    if *initialized {
+        return conn.call_async(body, RequestOptions::default()).await;
+    }
+    let init = InitConnection {
+        api_id: s.api_id,
+        device_model: s.device_model.clone(),
+        system_version: s.system_version.clone(),
+        app_version: s.app_version.clone(),
+        system_lang_code: s.lang_code.clone(),
+        lang_pack: String::new(),
+        lang_code: s.lang_code.clone(),
+        proxy: None,
+        params: None,
+        query: Serialized(body),
+    };
+    let wrapped = init.to_bytes().map_err(|e| ProtocolError::Tl {
+        what: "initConnection",
+        error: e.to_string(),
+    })?;
+    let options = RequestOptions {
+        layer: Some(LAYER as i32),
+        ..RequestOptions::default()
+    };
+    log::debug!(
+        "DC {}: first request: invokeWithLayer({LAYER}, initConnection(...))",
+        conn.dc_id()
+    );
+    let result = conn.call_async(&wrapped, options).await;
+    if matches!(result, Ok(_) | Err(Error::Rpc(_))) {
+        *initialized = true;
+    }
+    result
 }
 
 /// A request's bytes.

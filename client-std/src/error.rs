@@ -174,8 +174,8 @@ pub enum Error {
         /// Its id.
         id: i64,
     },
-    /// The server sent the request to another DC and the client did not follow (a file or
-    /// statistics move, or a call moved more than twice).
+    /// The server sent the request to another DC and the client did not follow (a call
+    /// moved more than twice, or to the DC it came from).
     Migrate {
         /// Which move.
         kind: MigrateKind,
@@ -295,9 +295,10 @@ impl fmt::Display for Error {
             Self::Migrate { kind, dc_id } => write!(
                 f,
                 "the server asks to repeat this request in DC {dc_id} ({kind:?}_MIGRATE); \
-                 the client follows user, phone and network moves (twice per call at most) \
-                 but not file or statistics ones yet: for those, connect a client to DC \
-                 {dc_id} (`ClientBuilder::home_dc({dc_id})`)"
+                 the client follows moves twice per call at most, and this call was moved \
+                 again (or back to the DC it came from); a server keeps doing this only when \
+                 something is wrong on its side: retry later, or connect a client to DC \
+                 {dc_id} directly (`ClientBuilder::home_dc({dc_id})`)"
             ),
             Self::Enqueue(e) => write!(f, "the request could not be queued: {e}"),
             Self::Request(e) => e.fmt(f),

@@ -71,8 +71,7 @@
 //! [`ClientBuilder::ipv6`].
 //!
 //! Not here yet (issue 6 has the whole list): persistent sessions (the auth key lives as
-//! long as the [`Client`]), `FILE_`/`STATS_MIGRATE_X` (returned as [`Error::Migrate`]), parse
-//! modes, update gap recovery.
+//! long as the [`Client`]), parse modes, update gap recovery.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

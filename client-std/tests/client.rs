@@ -459,3 +459,105 @@ fn close_acknowledges_what_was_received_and_disconnect_does_not() {
     // Still usable.
     c.get_me().unwrap();
 }
+
+/// A document stored at DC 4 (its uploader's home) is read by Alice from her home DC 2:
+/// `FILE_MIGRATE_4` makes the client open a second connection to DC 4, carry the login
+/// there, and run `upload.getFile` there; the home DC stays 2 and the connection is reused.
+#[test]
+fn file_migrate_runs_the_call_on_the_files_dc() {
+    let dcs = TestDc::start_cluster(Config::default(), &[2, 4]).unwrap();
+    let b = Client::builder(1, API_HASH)
+        .dc(2, dcs[0].addr())
+        .dc(4, dcs[1].addr())
+        .trust_key(*dcs[0].public_key());
+    let (bot_id, token) = dcs[0].create_bot("File bot", "file_bot");
+    dcs[0].set_home_dc(bot_id, 4);
+    let mut bot = b.clone().connect().unwrap();
+    bot.login_bot(&token).unwrap();
+    assert_eq!(bot.home_dc(), 4);
+    resolve(&mut bot, "alice");
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+    assert!(
+        bot.invoke(&f::upload::SaveFilePart {
+            file_id: 77,
+            file_part: 0,
+            bytes: data.clone(),
+        })
+        .unwrap()
+    );
+    let peer = bot.peers().input_peer(ALICE).unwrap();
+    bot.invoke(&f::messages::SendMedia {
+        silent: false,
+        background: false,
+        clear_draft: false,
+        noforwards: false,
+        update_stickersets_order: false,
+        invert_media: false,
+        allow_paid_floodskip: false,
+        peer,
+        reply_to: None,
+        media: enums::InputMedia::UploadedDocument(Box::new(types::InputMediaUploadedDocument {
+            nosound_video: false,
+            force_file: true,
+            spoiler: false,
+            file: enums::InputFile::InputFile(types::InputFile {
+                id: 77,
+                parts: 1,
+                name: "report.bin".into(),
+                md5_checksum: String::new(),
+            }),
+            thumb: None,
+            mime_type: "application/octet-stream".into(),
+            attributes: Vec::new(),
+            stickers: None,
+            video_cover: None,
+            video_timestamp: None,
+            ttl_seconds: None,
+        })),
+        message: "the report".into(),
+        random_id: 42,
+        reply_markup: None,
+        entities: None,
+        schedule_date: None,
+        schedule_repeat_period: None,
+        send_as: None,
+        quick_reply_shortcut: None,
+        effect: None,
+        allow_paid_stars: None,
+        suggested_post: None,
+    })
+    .unwrap();
+    let doc = dcs[0].documents().pop().expect("stored");
+    assert_eq!(doc.dc_id, 4);
+
+    let mut alice = b.connect().unwrap();
+    let login = alice.request_login_code("+15550000001").unwrap();
+    alice.sign_in(&login, "22222").unwrap();
+    let get = |offset: i64| f::upload::GetFile {
+        precise: false,
+        cdn_supported: false,
+        location: enums::InputFileLocation::InputDocumentFileLocation(
+            types::InputDocumentFileLocation {
+                id: doc.id,
+                access_hash: doc.access_hash,
+                file_reference: doc.file_reference.clone(),
+                thumb_size: String::new(),
+            },
+        ),
+        offset,
+        limit: 4096,
+    };
+    let enums::upload::File::File(file) = alice.invoke(&get(0)).unwrap() else {
+        panic!("not a file")
+    };
+    assert_eq!(file.bytes, data);
+    assert_eq!(alice.home_dc(), 2, "the home DC stays");
+    // The cluster's one world knows two keys as Alice: her home key and the DC 4 one the
+    // login was carried to.
+    let keys = dcs[1].logged_in_keys(ALICE);
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.contains(&alice.connection().auth_key_id()));
+    // Again: the DC 4 connection is reused (no new key, no new login).
+    alice.invoke(&get(0)).unwrap();
+    assert_eq!(dcs[1].logged_in_keys(ALICE), keys);
+}
