@@ -106,35 +106,8 @@ fn send_message_lands_in_alices_history() {
 
     // Alice, logged in with the login code on a second client, reads it in her history.
     let mut alice = builder(&dc).connect().unwrap();
-    let enums::auth::SentCode::SentCode(code) = alice
-        .invoke(&f::auth::SendCode {
-            phone_number: "15550000001".into(),
-            api_id: 1,
-            api_hash: API_HASH.into(),
-            settings: enums::CodeSettings::CodeSettings(types::CodeSettings {
-                allow_flashcall: false,
-                current_number: false,
-                allow_app_hash: false,
-                allow_missed_call: false,
-                allow_firebase: false,
-                unknown_number: false,
-                logout_tokens: None,
-                token: None,
-                app_sandbox: None,
-            }),
-        })
-        .unwrap()
-    else {
-        panic!("no code sent")
-    };
-    alice
-        .invoke(&f::auth::SignIn {
-            phone_number: "15550000001".into(),
-            phone_code_hash: code.phone_code_hash,
-            phone_code: Some("22222".into()),
-            email_verification: None,
-        })
-        .unwrap();
+    let login = alice.request_login_code("+15550000001").unwrap();
+    alice.sign_in(&login, "22222").unwrap();
     assert_eq!(alice.get_me().unwrap().id, ALICE);
     assert_eq!(resolve(&mut alice, "alert_bot"), bot_id);
     let peer = alice.peers().input_peer(bot_id).unwrap();
