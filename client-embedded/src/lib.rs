@@ -1,7 +1,29 @@
 //! # ferrogram-client-embedded
 //!
-//! **Not built yet.** This crate will drive the sans-IO core over an embassy-net TCP socket
-//! on microcontrollers, with caller-provided static buffers and no heap, so that a device
-//! can log in as a bot and send Telegram alerts. It currently exports nothing.
+//! A Telegram client for microcontrollers, with no heap: a device that logs in as a bot once
+//! and sends alerts. It drives `ferrogram-mtproto-proto`'s sans-IO core over any
+//! `embedded-io-async` byte stream — embassy-net's `TcpSocket` on a board — with every
+//! buffer inside the [`Device`] value, time from a [`Clock`] and randomness from the
+//! caller's `rand_core` generator.
+//!
+//! - [`Device::connected`] after each TCP connection: the auth key is made once (stored in
+//!   the [`Record`], e.g. in flash) and the session resumes after a reconnect without a new
+//!   handshake.
+//! - [`Device::login_bot`] once; [`Device::send_message`] to a user, group or channel by
+//!   id, as `invokeWithoutUpdates` so the server pushes nothing the device must hold.
+//! - `FLOOD_WAIT`s up to [`Config::flood_sleep_max_secs`] are slept through; every failure
+//!   is an [`Error`], never a panic.
+//!
+//! Status: the client core, tested on the host against the test DC over TCP
+//! (`tests/device.rs`). Not built yet (issue 7): the embassy-net example firmware and its
+//! size report, the TAP/network-namespace end-to-end test, an updates mode, keep-alive
+//! pings between sends, and a crypto seam for hardware AES/SHA.
 #![no_std]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod device;
+pub mod record;
+
+pub use device::{Clock, Config, Device, Error, Peer};
+pub use record::{RECORD_LEN, Record, RecordError};

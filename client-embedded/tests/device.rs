@@ -1,0 +1,173 @@
+//! The device client on the host against the in-process test DC, over a TCP socket seen
+//! through `embedded-io-async` (the traits embassy-net's `TcpSocket` implements): auth key,
+//! bot login, alerts; a reconnect without a new handshake; a reboot from the stored record;
+//! a connection the DC drops mid-request, with the alert stored exactly once.
+
+use std::future::Future;
+use std::net::TcpStream;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_io::{Async, Timer};
+use embedded_io_adapters::futures_03::FromFutures;
+use ferrogram_client_embedded::{Clock, Config, Device, Error, Peer, Record};
+use ferrogram_mtproto_proto::msg_id::UnixNanos;
+use ferrogram_testdc::world::FIRST_USER_ID as ALICE;
+use ferrogram_testdc::{Config as DcConfig, TestDc};
+use futures_lite::FutureExt;
+use futures_lite::future::block_on;
+use getrandom::SysRng;
+use rand_core::UnwrapErr;
+
+struct HostClock;
+
+impl Clock for HostClock {
+    fn now(&self) -> UnixNanos {
+        let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        UnixNanos(d.as_nanos() as u64)
+    }
+
+    async fn timeout<F: Future>(&self, ms: u64, f: F) -> Option<F::Output> {
+        async { Some(f.await) }
+            .or(async {
+                Timer::after(Duration::from_millis(ms)).await;
+                None
+            })
+            .await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        Timer::after(Duration::from_millis(ms)).await;
+    }
+}
+
+type Socket = FromFutures<Async<TcpStream>>;
+type HostDevice<'k> = Device<'k, UnwrapErr<SysRng>, HostClock, 4096>;
+
+async fn socket(dc: &TestDc) -> Socket {
+    FromFutures::new(Async::<TcpStream>::connect(dc.addr()).await.unwrap())
+}
+
+const ALICE_PEER: Peer = Peer::User {
+    id: ALICE,
+    access_hash: 0,
+};
+const API_HASH: &str = "0123456789abcdef0123456789abcdef";
+
+fn device(config: Config<'_>, record: Record) -> Box<HostDevice<'_>> {
+    Box::new(Device::new(config, record, UnwrapErr(SysRng), HostClock))
+}
+
+#[test]
+fn a_device_makes_a_key_logs_in_and_sends_then_reconnects_and_reboots_without_a_handshake() {
+    let dc = TestDc::start(DcConfig::default()).unwrap();
+    let (bot_id, token) = dc.create_bot("Sensor", "sensor_bot");
+    let keys = [*dc.public_key()];
+    let config = Config::new(2, &keys, 1, API_HASH);
+    block_on(async {
+        let mut dev = device(config, Record::new(2));
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        assert!(dev.record_changed() && dev.record().auth_key.is_some());
+        assert_eq!(dc.auth_key_count(), 1);
+        assert_eq!(dev.login_bot(&mut s, &token).await.unwrap(), bot_id);
+        let id = dev
+            .send_message(&mut s, ALICE_PEER, "disk almost full")
+            .await
+            .unwrap();
+        assert!(id > 0);
+        assert_eq!(
+            dc.messages(),
+            [(bot_id, ALICE, "disk almost full".to_string())]
+        );
+
+        // The network drops; a new socket, the same key and session.
+        drop(s);
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        dev.send_message(&mut s, ALICE_PEER, "still full")
+            .await
+            .unwrap();
+        assert_eq!(dc.auth_key_count(), 1, "no new handshake");
+
+        // A reboot: only the stored record survives.
+        let stored = dev.record().to_bytes();
+        dev.mark_saved();
+        drop((dev, s));
+        let mut dev = device(config, Record::from_bytes(&stored).unwrap());
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        assert!(!dev.record_changed(), "nothing new to store");
+        assert_eq!(
+            dev.login_bot(&mut s, &token).await.unwrap(),
+            bot_id,
+            "the stored login"
+        );
+        dev.send_message(&mut s, ALICE_PEER, "after reboot")
+            .await
+            .unwrap();
+        assert_eq!(dc.auth_key_count(), 1, "no new handshake after the reboot");
+        let texts: Vec<String> = dc.messages().into_iter().map(|m| m.2).collect();
+        assert_eq!(texts, ["disk almost full", "still full", "after reboot"]);
+    });
+}
+
+#[test]
+fn an_alert_whose_connection_drops_mid_request_is_stored_once() {
+    let dc = TestDc::start(DcConfig::default()).unwrap();
+    let (bot_id, token) = dc.create_bot("Sensor", "sensor_bot");
+    let keys = [*dc.public_key()];
+    let config = Config::new(2, &keys, 1, API_HASH);
+    block_on(async {
+        let mut dev = device(config, Record::new(2));
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        dev.login_bot(&mut s, &token).await.unwrap();
+        // The DC closes the connection after the next encrypted message: the request is
+        // processed, its answer waits for the next connection.
+        let mut faults = dc.faults();
+        faults.close_after = Some(1);
+        dc.set_faults(faults);
+        let mut tries = 0;
+        let id = loop {
+            tries += 1;
+            assert!(tries < 10, "no answer after {tries} connections");
+            match dev.send_message(&mut s, ALICE_PEER, "pump stopped").await {
+                Ok(id) => break id,
+                Err(Error::ConnectionLost) => {
+                    // The network comes back.
+                    dc.set_faults(Default::default());
+                    s = socket(&dc).await;
+                    dev.connected(&mut s).await.unwrap();
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert!(tries > 1, "the first try lost its answer ({tries} tries)");
+        assert!(id > 0);
+        assert_eq!(dc.messages(), [(bot_id, ALICE, "pump stopped".to_string())]);
+    });
+}
+
+#[test]
+fn errors_are_typed() {
+    let dc = TestDc::start(DcConfig::default()).unwrap();
+    let keys = [*dc.public_key()];
+    let config = Config::new(2, &keys, 1, API_HASH);
+    block_on(async {
+        let mut dev = device(config, Record::new(2));
+        let mut s = socket(&dc).await;
+        let e = dev.send_message(&mut s, ALICE_PEER, "x").await.unwrap_err();
+        assert!(matches!(e, Error::NotReady(_)), "{e}");
+        dev.connected(&mut s).await.unwrap();
+        let Err(Error::Rpc(e)) = dev.login_bot(&mut s, "1:wrong").await else {
+            panic!("a wrong token was accepted")
+        };
+        assert_eq!(e.name.as_str(), "ACCESS_TOKEN_INVALID");
+        let long = "x".repeat(2000);
+        let e = dev
+            .send_message(&mut s, ALICE_PEER, &long)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::TextTooLong { len: 2000 }), "{e}");
+    });
+}
