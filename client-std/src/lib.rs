@@ -51,6 +51,7 @@ pub mod dc;
 pub mod error;
 pub mod peers;
 pub mod retry;
+pub mod session;
 
 pub use client::{Client, ClientBuilder, SentMessage};
 pub use error::{Error, ProtocolError, RpcError};
