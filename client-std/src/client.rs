@@ -3,6 +3,8 @@
 
 use std::any::Any;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ferrogram_mtproto_proto::auth_key::keys::{PRODUCTION_KEYS, TEST_KEYS};
@@ -16,8 +18,12 @@ use rand_core::{Rng, UnwrapErr};
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
 use crate::error::{Error, MigrateKind, ProtocolError};
-use crate::peers::PeerCache;
+use crate::peers::{CachedUser, PeerCache};
 use crate::retry::{FloodPolicy, Retry};
+use crate::session::{
+    Change, LoggedInUser, MemoryStorage, PeerKind, SessionData, SessionError, SqliteStorage,
+    Storage, StoredPeer,
+};
 
 /// How many times one call may follow the server to another DC.
 const MAX_MOVES: u32 = 2;
@@ -39,6 +45,31 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     connect_attempts: u32,
     flood_sleep_threshold: Duration,
+    session: SessionSource,
+    /// DC addresses the loaded session gave (after `dcs`, before the built-in ones).
+    session_dcs: Vec<DcAddress>,
+}
+
+/// Where [`ClientBuilder::connect`] gets the session.
+#[derive(Clone)]
+enum SessionSource {
+    Memory,
+    File(PathBuf),
+    String(String),
+    /// Taken by the first `connect` (a clone of the builder shares it).
+    Storage(Arc<Mutex<Option<Box<dyn Storage>>>>),
+}
+
+impl std::fmt::Debug for SessionSource {
+    /// Never the string itself (it holds the auth key).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Memory => f.write_str("Memory"),
+            Self::File(p) => write!(f, "File({})", p.display()),
+            Self::String(_) => f.write_str("String(..)"),
+            Self::Storage(_) => f.write_str("Storage(..)"),
+        }
+    }
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -52,6 +83,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("transport", &self.transport)
             .field("request_timeout", &self.request_timeout)
             .field("flood_sleep_threshold", &self.flood_sleep_threshold)
+            .field("session", &self.session)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +105,8 @@ impl ClientBuilder {
             request_timeout: Duration::from_secs(30),
             connect_attempts: 5,
             flood_sleep_threshold: Duration::from_secs(60),
+            session: SessionSource::Memory,
+            session_dcs: Vec::new(),
         }
     }
 
@@ -152,11 +186,41 @@ impl ClientBuilder {
         self
     }
 
-    /// Connects to the home DC and makes an auth key.
+    /// Keeps the session in the SQLite file at `path` (created if missing; see
+    /// [`SqliteStorage`]): the auth key, the login and the peers met survive restarts. Only
+    /// one process may use the file at a time.
+    pub fn session_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.session = SessionSource::File(path.into());
+        self
+    }
+
+    /// Keeps the session in `storage` (any [`Storage`]). The first `connect` takes it.
+    pub fn session(mut self, storage: Box<dyn Storage>) -> Self {
+        self.session = SessionSource::Storage(Arc::new(Mutex::new(Some(storage))));
+        self
+    }
+
+    /// Starts from a session string, kept in memory afterwards: ours
+    /// ([`Client::export_session_string`]), Pyrogram's/Kurigram's or Telethon's, told apart by
+    /// [`SessionData::import_any`]. With a key for its home DC the client connects without a
+    /// key exchange and, if the string names a login, without logging in. To start from a
+    /// string and keep the session in a file, import it into a [`SqliteStorage`] first
+    /// (`storage.apply(&data.to_changes())`) and pass that to [`session`](Self::session).
+    pub fn session_string(mut self, s: impl Into<String>) -> Self {
+        self.session = SessionSource::String(s.into());
+        self
+    }
+
+    /// Connects to the home DC: with the session's key for it (no key exchange, and still
+    /// logged in if the session was), else with a new auth key, which is stored. A session
+    /// with a key decides the home DC and test mode; addresses given with [`dc`](Self::dc)
+    /// win over the session's.
     ///
     /// # Errors
-    /// [`Error::Config`] for an invalid setting, else as [`Connection::connect`].
-    pub fn connect(self) -> Result<Client, Error> {
+    /// [`Error::Config`] for an invalid setting, [`Error::Session`] if the session cannot be
+    /// opened or read (another process holds the file: [`SessionError::InUse`]), else as
+    /// [`Connection::connect`].
+    pub fn connect(mut self) -> Result<Client, Error> {
         if self.api_id <= 0 {
             return Err(Error::Config(format!(
                 "api_id must be positive, got {}; get yours at my.telegram.org",
@@ -168,18 +232,96 @@ impl ClientBuilder {
                 "api_hash is empty; get yours at my.telegram.org".into(),
             ));
         }
+        let mut storage = self.open_session()?;
+        let data = storage.load()?;
+        self.session_dcs = data
+            .dcs
+            .iter()
+            .filter_map(|(&id, e)| Some(DcAddress { id, addr: e.addr? }))
+            .collect();
+        let stored = data.home_key().cloned();
+        if stored.is_some() {
+            self.home_dc = data.home_dc;
+            self.test_mode = data.test_mode;
+        }
         let config = self.connection_config(self.home_dc)?;
         let keys = self.trusted_keys();
-        log::info!("connecting to DC {} at {}", self.home_dc, config.addr);
-        let conn = Connection::connect(config, &keys)?;
+        let home = self.home_dc;
+        let conn = match stored {
+            Some(key) => {
+                log::info!(
+                    "DC {home} at {}: reusing the session's auth key (logged in: {:?})",
+                    config.addr,
+                    data.user.map(|u| u.id)
+                );
+                Connection::with_key(config, key)
+            }
+            None => {
+                log::info!("connecting to DC {home} at {}", config.addr);
+                let conn = Connection::connect(config, &keys)?;
+                storage.apply(&[
+                    Change::HomeDc(home),
+                    Change::TestMode(self.test_mode),
+                    Change::ApiId(u32::try_from(self.api_id).ok()),
+                    Change::Key {
+                        dc_id: home,
+                        key: Some(conn.key_info()),
+                    },
+                    Change::Address {
+                        dc_id: home,
+                        addr: dc::find(&self.dcs, home),
+                    },
+                    Change::User(None),
+                ])?;
+                conn
+            }
+        };
+        let mut peers = PeerCache::new();
+        for p in data.peers.values() {
+            if matches!(p.kind, PeerKind::User | PeerKind::Bot) {
+                peers.insert(CachedUser {
+                    id: p.id,
+                    access_hash: p.access_hash,
+                    username: p.username.clone(),
+                    bot: p.kind == PeerKind::Bot,
+                });
+            }
+        }
+        let login = data.home_key().and(data.user);
         Ok(Client {
             settings: self,
             keys,
             conn,
             initialized: false,
-            peers: PeerCache::new(),
+            peers,
             me: None,
+            login,
+            storage,
         })
+    }
+
+    /// The storage the builder names, opened.
+    fn open_session(&mut self) -> Result<Box<dyn Storage>, Error> {
+        Ok(
+            match std::mem::replace(&mut self.session, SessionSource::Memory) {
+                SessionSource::Memory => Box::new(MemoryStorage::new()),
+                SessionSource::File(path) => Box::new(SqliteStorage::open(path)?),
+                SessionSource::String(s) => {
+                    Box::new(MemoryStorage::with_data(SessionData::import_any(&s)?))
+                }
+                SessionSource::Storage(shared) => shared
+                    .lock()
+                    .map_err(|_| Error::Config("the session storage's lock is poisoned".into()))?
+                    .take()
+                    .ok_or_else(|| {
+                        Error::Config(
+                            "this session storage was already taken by another client's connect \
+                         (a cloned builder); give each client its own"
+                                .into(),
+                        )
+                    })?,
+            },
+        )
     }
 
     /// The keys the handshake accepts: the added ones, then Telegram's for the environment.
@@ -201,6 +343,7 @@ impl ClientBuilder {
             dc::PRODUCTION
         };
         let addr = dc::find(&self.dcs, dc_id)
+            .or_else(|| dc::find(&self.session_dcs, dc_id))
             .or_else(|| dc::find(built_in, dc_id))
             .ok_or_else(|| {
                 Error::Config(format!(
@@ -230,6 +373,10 @@ pub struct Client {
     initialized: bool,
     peers: PeerCache,
     me: Option<types::User>,
+    /// Whom the home DC's key is logged in as (from the session or a login here).
+    login: Option<LoggedInUser>,
+    /// Where every change of the session goes.
+    storage: Box<dyn Storage>,
 }
 
 /// What [`Client::send_message`] got back.
@@ -284,10 +431,11 @@ impl Client {
                     let any: &dyn Any = &value;
                     if let Some(enums::auth::Authorization::Authorization(a)) = any.downcast_ref() {
                         if let enums::User::User(u) = &a.user {
-                            self.me = Some((**u).clone());
+                            self.set_login(u)?;
                         }
                     }
                     self.take_pushed_users();
+                    self.save_peers();
                     return Ok(value);
                 }
                 Err(Error::Rpc(e)) => match policy.on_error(&e, attempt) {
@@ -310,6 +458,13 @@ impl Client {
                             continue;
                         }
                         log::debug!("rpc error: {e}");
+                        if e.code == 401 && e.is("AUTH_KEY_UNREGISTERED") {
+                            if let Some(gone) = self.login.take() {
+                                self.me = None;
+                                self.storage.apply(&[Change::User(None)])?;
+                                return Err(SessionError::LoginGone { user_id: gone.id }.into());
+                            }
+                        }
                         return Err(Error::Rpc(e));
                     }
                 },
@@ -323,7 +478,7 @@ impl Client {
     /// there).
     fn switch_dc(&mut self, dc_id: i32) -> Result<(), Error> {
         let config = self.settings.connection_config(dc_id)?;
-        let exported = if self.me.is_some() {
+        let exported = if self.login.is_some() {
             let enums::auth::ExportedAuthorization::ExportedAuthorization(e) =
                 self.invoke(&f::auth::ExportAuthorization { dc_id })?;
             Some(e)
@@ -331,6 +486,16 @@ impl Client {
             None
         };
         let conn = Connection::connect(config, &self.keys)?;
+        self.storage.apply(&[
+            Change::Key {
+                dc_id,
+                key: Some(conn.key_info()),
+            },
+            Change::Address {
+                dc_id,
+                addr: dc::find(&self.settings.dcs, dc_id),
+            },
+        ])?;
         let old = std::mem::replace(&mut self.conn, conn);
         log::debug!("left DC {} ({:?})", old.dc_id(), old);
         self.initialized = false;
@@ -342,9 +507,68 @@ impl Client {
             })?;
             let user = authorized_user(answer)?;
             log::info!("login of user {} carried over to DC {dc_id}", user.id);
-            self.me = Some(user);
+            self.set_login(&user)?;
+        }
+        self.storage
+            .apply(&[Change::HomeDc(dc_id), Change::User(self.login)])?;
+        Ok(())
+    }
+
+    /// Notes the logged-in account, and stores the login if it is new.
+    fn set_login(&mut self, user: &types::User) -> Result<(), Error> {
+        self.me = Some(user.clone());
+        let login = LoggedInUser {
+            id: user.id,
+            is_bot: user.bot,
+        };
+        if self.login != Some(login) {
+            self.login = Some(login);
+            self.storage.apply(&[Change::User(Some(login))])?;
         }
         Ok(())
+    }
+
+    /// Stores the peers met since the last call. A failure is logged, not returned: the
+    /// call that met them succeeded, and they will be met again.
+    fn save_peers(&mut self) {
+        let changed = self.peers.take_changes();
+        if changed.is_empty() {
+            return;
+        }
+        let peers = changed
+            .into_iter()
+            .map(|u| StoredPeer {
+                id: u.id,
+                access_hash: u.access_hash,
+                kind: if u.bot { PeerKind::Bot } else { PeerKind::User },
+                username: u.username,
+            })
+            .collect();
+        if let Err(e) = self.storage.apply(&[Change::Peers(peers)]) {
+            log::warn!("peers met could not be stored: {e}");
+        }
+    }
+
+    /// This session as a string in our format ([`SessionData::export_string`]): home DC,
+    /// keys, addresses, login and update state, but not the peers. Give it to
+    /// [`ClientBuilder::session_string`] elsewhere to continue there; it is as secret as a
+    /// password (it logs in as this account).
+    ///
+    /// # Errors
+    /// [`Error::Session`] if the storage cannot be read.
+    pub fn export_session_string(&mut self) -> Result<String, Error> {
+        let mut data = self.storage.load()?;
+        data.apply(&Change::Key {
+            dc_id: self.conn.dc_id(),
+            key: Some(self.conn.key_info()),
+        });
+        Ok(data.export_string()?)
+    }
+
+    /// Whom the session is logged in as (restored from the stored session, or a login or
+    /// [`get_me`](Self::get_me) here).
+    pub fn logged_in_user(&self) -> Option<LoggedInUser> {
+        self.login
     }
 
     /// The home DC now (changes when the server sends the client elsewhere).
@@ -409,7 +633,7 @@ impl Client {
             user.id,
             user.username.as_deref().unwrap_or("")
         );
-        self.me = Some(user.clone());
+        self.set_login(&user)?;
         Ok(user)
     }
 
@@ -433,7 +657,7 @@ impl Client {
                 .into());
             }
         };
-        self.me = Some(user.clone());
+        self.set_login(&user)?;
         Ok(user)
     }
 
@@ -489,6 +713,8 @@ impl Client {
         self.invoke(&f::auth::LogOut {}).map_err(not_logged_in)?;
         log::info!("logged out");
         self.me = None;
+        self.login = None;
+        self.storage.apply(&[Change::User(None)])?;
         Ok(())
     }
 
