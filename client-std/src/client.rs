@@ -429,10 +429,10 @@ impl Client {
                     })?;
                     self.peers.collect(&value);
                     let any: &dyn Any = &value;
-                    if let Some(enums::auth::Authorization::Authorization(a)) = any.downcast_ref() {
-                        if let enums::User::User(u) = &a.user {
-                            self.set_login(u)?;
-                        }
+                    if let Some(enums::auth::Authorization::Authorization(a)) = any.downcast_ref()
+                        && let enums::User::User(u) = &a.user
+                    {
+                        self.set_login(u)?;
                     }
                     self.take_pushed_users();
                     self.save_peers();
@@ -458,12 +458,13 @@ impl Client {
                             continue;
                         }
                         log::debug!("rpc error: {e}");
-                        if e.code == 401 && e.is("AUTH_KEY_UNREGISTERED") {
-                            if let Some(gone) = self.login.take() {
-                                self.me = None;
-                                self.storage.apply(&[Change::User(None)])?;
-                                return Err(SessionError::LoginGone { user_id: gone.id }.into());
-                            }
+                        if e.code == 401
+                            && e.is("AUTH_KEY_UNREGISTERED")
+                            && let Some(gone) = self.login.take()
+                        {
+                            self.me = None;
+                            self.storage.apply(&[Change::User(None)])?;
+                            return Err(SessionError::LoginGone { user_id: gone.id }.into());
                         }
                         return Err(Error::Rpc(e));
                     }

@@ -363,20 +363,31 @@ fn helper_hold_session() {
     while std::io::stdin().read_line(&mut line).unwrap_or(0) > 0 {}
 }
 
+/// A child process, killed and reaped when dropped (so a failing test leaves none behind).
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `cmd` with piped stdio and returns it once it printed a line with `ready`.
-fn spawn_until(cmd: &mut Command, ready: &str) -> (Child, BufReader<std::process::ChildStdout>) {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+fn spawn_until(cmd: &mut Command, ready: &str) -> (Running, BufReader<std::process::ChildStdout>) {
+    let mut child = Running(
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = BufReader::new(child.0.stdout.take().unwrap());
     let mut line = String::new();
     loop {
         line.clear();
         assert!(
-            out.read_line(&mut line).unwrap() > 0,
+            out.read_line(&mut line).unwrap_or(0) > 0,
             "the child ended before {ready}"
         );
         if line.contains(ready) {
@@ -403,12 +414,12 @@ fn a_session_file_is_held_by_one_process() {
         "refused at once"
     );
     match &e {
-        SessionError::InUse { pid, .. } => assert_eq!(*pid, Some(holder.id())),
+        SessionError::InUse { pid, .. } => assert_eq!(*pid, Some(holder.0.id())),
         other => panic!("{other:?}"),
     }
     let text = e.to_string();
     assert!(
-        text.contains(&format!("is in use by process {}", holder.id()))
+        text.contains(&format!("is in use by process {}", holder.0.id()))
             && text.contains("stop that process or use another session file"),
         "{text}"
     );
@@ -418,12 +429,12 @@ fn a_session_file_is_held_by_one_process() {
         .connect()
         .unwrap_err();
     assert!(
-        matches!(&e, Error::Session(SessionError::InUse { pid: Some(p), .. }) if *p == holder.id()),
+        matches!(&e, Error::Session(SessionError::InUse { pid: Some(p), .. }) if *p == holder.0.id()),
         "{e:?}"
     );
 
-    drop(holder.stdin.take());
-    assert!(holder.wait().unwrap().success());
+    drop(holder.0.stdin.take());
+    assert!(holder.0.wait().unwrap().success());
     let mut s = SqliteStorage::open(&path).expect("free once the holder exited");
     assert_eq!(s.load().unwrap(), SessionData::default());
 
@@ -436,10 +447,14 @@ fn a_session_file_is_held_by_one_process() {
         ),
         "HELD",
     );
-    holder.kill().unwrap();
-    holder.wait().unwrap();
+    holder.0.kill().unwrap();
+    holder.0.wait().unwrap();
     let lock = std::fs::read_to_string(format!("{}.lock", path.display())).unwrap();
-    assert_eq!(lock.trim(), holder.id().to_string(), "the stale lock file");
+    assert_eq!(
+        lock.trim(),
+        holder.0.id().to_string(),
+        "the stale lock file"
+    );
     SqliteStorage::open(&path).expect("a dead holder's lock is gone");
 }
 
@@ -517,8 +532,8 @@ fn kill_9_at_any_moment_leaves_a_consistent_file() {
     for round in 0..20u64 {
         let (mut writer, _out) = spawn_until(&mut child("helper_write_loop", &env), "WRITING");
         std::thread::sleep(Duration::from_millis(3 + round * 7 % 40));
-        writer.kill().unwrap(); // SIGKILL
-        writer.wait().unwrap();
+        writer.0.kill().unwrap(); // SIGKILL
+        writer.0.wait().unwrap();
 
         let db = rusqlite::Connection::open(&path).unwrap();
         let check: String = db

@@ -56,7 +56,7 @@ pub(crate) fn decode(text: &str) -> Result<Vec<u8>, Base64Error> {
     let s = text.as_bytes();
     let body = s.len() - s.iter().rev().take_while(|&&c| c == b'=').count();
     let padding = s.len() - body;
-    if body % 4 == 1 || padding > 2 || (padding > 0 && s.len() % 4 != 0) {
+    if body % 4 == 1 || padding > 2 || (padding > 0 && !s.len().is_multiple_of(4)) {
         return Err(Base64Error::Length { len: s.len() });
     }
     let mut out = Vec::with_capacity(body / 4 * 3 + 2);

@@ -155,6 +155,8 @@ impl Default for SessionData {
 }
 
 /// One change to a session; a [`Storage`] applies a batch of them atomically.
+// `Key` carries the 256-byte key inline: batches are short-lived and few, not worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     /// Forget everything (before writing a whole imported session).
