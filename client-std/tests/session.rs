@@ -682,3 +682,30 @@ fn a_migration_moves_the_stored_home_dc() {
     assert_eq!(c.get_me().unwrap().id, bot);
     assert_eq!(dcs[0].auth_key_count() + dcs[1].auth_key_count(), 2);
 }
+
+#[test]
+fn any_storage_can_be_given_and_is_taken_once() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (bot, token) = dc.create_bot("Alert bot", "alert_bot");
+    let storage: Box<dyn Storage> = Box::new(MemoryStorage::new());
+    let builder = Client::builder(1, API_HASH)
+        .dc(2, dc.addr())
+        .trust_key(*dc.public_key())
+        .session(storage);
+    let mut c = builder.clone().connect().unwrap();
+    c.login_bot(&token).unwrap();
+    assert_eq!(c.logged_in_user().map(|u| u.id), Some(bot));
+    // A cloned builder shares the storage, which one client only may use.
+    let e = builder.connect().unwrap_err();
+    assert!(
+        matches!(&e, Error::Config(m) if m.contains("already taken")),
+        "{e:?}"
+    );
+    // The debug output names the storage kind, never a session string's secret.
+    let s = c.export_session_string().unwrap();
+    let shown = format!("{:?}", Client::builder(1, API_HASH).session_string(&s));
+    assert!(
+        !shown.contains(&s) && shown.contains("String(..)"),
+        "{shown}"
+    );
+}

@@ -346,3 +346,37 @@ fn errors_say_what_to_do() {
         "{e}"
     );
 }
+
+/// Every prefix of every valid string, and every single-character change at a few places,
+/// is an error (or, for a change that keeps the layout valid, a session) and never a panic.
+#[test]
+fn cut_or_changed_strings_never_panic() {
+    let mut strings: Vec<String> = vectors("session_strings.json")
+        .iter()
+        .chain(vectors("pyrogram_old_strings.json").iter())
+        .map(|v| v["string"].as_str().unwrap().to_owned())
+        .collect();
+    strings.push(full_session().export_string().unwrap());
+    for s in &strings {
+        for cut in 0..s.len() {
+            // A cut to another layout's length may read as that layout (Pyrogram tells its
+            // layouts apart by length alone); any other cut is refused.
+            if ![351, 353, 356, 362, 369].contains(&cut) {
+                assert!(
+                    SessionData::import_any(&s[..cut]).is_err(),
+                    "{cut} characters of {s}"
+                );
+            }
+            let _ = SessionData::import_string(&s[..cut]);
+            let _ = SessionData::import_pyrogram(&s[..cut]);
+            let _ = SessionData::import_telethon(&s[..cut]);
+        }
+        for at in [0, 1, 2, 3, 7, s.len() / 2, s.len() - 2, s.len() - 1] {
+            for c in ['A', '_', '-', '=', 'z', '/', 'é'] {
+                let mut changed = s.clone();
+                changed.replace_range(at..at + 1, &c.to_string());
+                let _ = SessionData::import_any(&changed);
+            }
+        }
+    }
+}
