@@ -22,7 +22,7 @@ use crate::peers::{CachedUser, PeerCache};
 use crate::retry::{FloodPolicy, Retry};
 use crate::session::{
     Change, LoggedInUser, MemoryStorage, PeerKind, SessionData, SessionError, SqliteStorage,
-    Storage, StoredPeer,
+    Storage, StoredPeer, UpdateState,
 };
 
 /// How many times one call may follow the server to another DC.
@@ -288,6 +288,7 @@ impl ClientBuilder {
             }
         }
         let login = data.home_key().and(data.user);
+        let update_state = data.update_state;
         Ok(Client {
             settings: self,
             keys,
@@ -297,6 +298,7 @@ impl ClientBuilder {
             me: None,
             login,
             storage,
+            update_state,
         })
     }
 
@@ -377,6 +379,7 @@ pub struct Client {
     login: Option<LoggedInUser>,
     /// Where every change of the session goes.
     storage: Box<dyn Storage>,
+    update_state: Option<UpdateState>,
 }
 
 /// What [`Client::send_message`] got back.
@@ -570,6 +573,24 @@ impl Client {
     /// [`get_me`](Self::get_me) here).
     pub fn logged_in_user(&self) -> Option<LoggedInUser> {
         self.login
+    }
+
+    /// Where the updates stood when last stored (from the session, or
+    /// [`set_update_state`](Self::set_update_state)): where `updates.getDifference` resumes.
+    pub fn update_state(&self) -> Option<UpdateState> {
+        self.update_state
+    }
+
+    /// Stores where the updates stand (pts, qts, date, seq), e.g. after handling a batch.
+    ///
+    /// # Errors
+    /// [`Error::Session`] if the storage cannot be written.
+    pub fn set_update_state(&mut self, state: UpdateState) -> Result<(), Error> {
+        if self.update_state != Some(state) {
+            self.storage.apply(&[Change::UpdateState(Some(state))])?;
+            self.update_state = Some(state);
+        }
+        Ok(())
     }
 
     /// The home DC now (changes when the server sends the client elsewhere).

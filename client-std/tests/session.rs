@@ -709,3 +709,28 @@ fn any_storage_can_be_given_and_is_taken_once() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_update_state_is_stored_and_exported() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let dir = temp_dir("updates");
+    let path = dir.join("u.session");
+    let builder = Client::builder(1, API_HASH)
+        .dc(2, dc.addr())
+        .trust_key(*dc.public_key())
+        .session_file(&path);
+    let state = UpdateState {
+        pts: 41,
+        qts: 2,
+        date: 1_790_000_123,
+        seq: 9,
+    };
+    let mut c = builder.clone().connect().unwrap();
+    assert_eq!(c.update_state(), None);
+    c.set_update_state(state).unwrap();
+    let exported = SessionData::import_string(&c.export_session_string().unwrap()).unwrap();
+    assert_eq!(exported.update_state, Some(state));
+    drop(c);
+    let c = builder.connect().unwrap();
+    assert_eq!(c.update_state(), Some(state), "read back from the file");
+}
