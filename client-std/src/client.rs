@@ -7,6 +7,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod persist;
+
+use persist::{SessionSource, stored_peers};
+
 use ferrogram_mtproto_proto::auth_key::keys::{PRODUCTION_KEYS, TEST_KEYS};
 use ferrogram_mtproto_proto::auth_key::rsa::RsaPublicKey;
 use ferrogram_mtproto_proto::session::RequestOptions;
@@ -18,12 +22,11 @@ use rand_core::{Rng, UnwrapErr};
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
 use crate::error::{Error, MigrateKind, ProtocolError};
-use crate::peers::{CachedUser, PeerCache};
+use crate::peers::PeerCache;
 use crate::retry::{FloodPolicy, Retry};
-use crate::session::{
-    Change, LoggedInUser, MemoryStorage, PeerKind, SessionData, SessionError, SqliteStorage,
-    Storage, StoredPeer, UpdateState,
-};
+use crate::session::{Change, LoggedInUser, SessionError, Storage, UpdateState};
+#[cfg(doc)]
+use crate::session::{SessionData, SqliteStorage};
 
 /// How many times one call may follow the server to another DC.
 const MAX_MOVES: u32 = 2;
@@ -48,28 +51,6 @@ pub struct ClientBuilder {
     session: SessionSource,
     /// DC addresses the loaded session gave (after `dcs`, before the built-in ones).
     session_dcs: Vec<DcAddress>,
-}
-
-/// Where [`ClientBuilder::connect`] gets the session.
-#[derive(Clone)]
-enum SessionSource {
-    Memory,
-    File(PathBuf),
-    String(String),
-    /// Taken by the first `connect` (a clone of the builder shares it).
-    Storage(Arc<Mutex<Option<Box<dyn Storage>>>>),
-}
-
-impl std::fmt::Debug for SessionSource {
-    /// Never the string itself (it holds the auth key).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Memory => f.write_str("Memory"),
-            Self::File(p) => write!(f, "File({})", p.display()),
-            Self::String(_) => f.write_str("String(..)"),
-            Self::Storage(_) => f.write_str("Storage(..)"),
-        }
-    }
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -276,17 +257,7 @@ impl ClientBuilder {
                 conn
             }
         };
-        let mut peers = PeerCache::new();
-        for p in data.peers.values() {
-            if matches!(p.kind, PeerKind::User | PeerKind::Bot) {
-                peers.insert(CachedUser {
-                    id: p.id,
-                    access_hash: p.access_hash,
-                    username: p.username.clone(),
-                    bot: p.kind == PeerKind::Bot,
-                });
-            }
-        }
+        let peers = stored_peers(&data);
         let login = data.home_key().and(data.user);
         let update_state = data.update_state;
         Ok(Client {
@@ -300,30 +271,6 @@ impl ClientBuilder {
             storage,
             update_state,
         })
-    }
-
-    /// The storage the builder names, opened.
-    fn open_session(&mut self) -> Result<Box<dyn Storage>, Error> {
-        Ok(
-            match std::mem::replace(&mut self.session, SessionSource::Memory) {
-                SessionSource::Memory => Box::new(MemoryStorage::new()),
-                SessionSource::File(path) => Box::new(SqliteStorage::open(path)?),
-                SessionSource::String(s) => {
-                    Box::new(MemoryStorage::with_data(SessionData::import_any(&s)?))
-                }
-                SessionSource::Storage(shared) => shared
-                    .lock()
-                    .map_err(|_| Error::Config("the session storage's lock is poisoned".into()))?
-                    .take()
-                    .ok_or_else(|| {
-                        Error::Config(
-                            "this session storage was already taken by another client's connect \
-                         (a cloned builder); give each client its own"
-                                .into(),
-                        )
-                    })?,
-            },
-        )
     }
 
     /// The keys the handshake accepts: the added ones, then Telegram's for the environment.
@@ -515,81 +462,6 @@ impl Client {
         }
         self.storage
             .apply(&[Change::HomeDc(dc_id), Change::User(self.login)])?;
-        Ok(())
-    }
-
-    /// Notes the logged-in account, and stores the login if it is new.
-    fn set_login(&mut self, user: &types::User) -> Result<(), Error> {
-        self.me = Some(user.clone());
-        let login = LoggedInUser {
-            id: user.id,
-            is_bot: user.bot,
-        };
-        if self.login != Some(login) {
-            self.login = Some(login);
-            self.storage.apply(&[Change::User(Some(login))])?;
-        }
-        Ok(())
-    }
-
-    /// Stores the peers met since the last call. A failure is logged, not returned: the
-    /// call that met them succeeded, and they will be met again.
-    fn save_peers(&mut self) {
-        let changed = self.peers.take_changes();
-        if changed.is_empty() {
-            return;
-        }
-        let peers = changed
-            .into_iter()
-            .map(|u| StoredPeer {
-                id: u.id,
-                access_hash: u.access_hash,
-                kind: if u.bot { PeerKind::Bot } else { PeerKind::User },
-                username: u.username,
-            })
-            .collect();
-        if let Err(e) = self.storage.apply(&[Change::Peers(peers)]) {
-            log::warn!("peers met could not be stored: {e}");
-        }
-    }
-
-    /// This session as a string in our format ([`SessionData::export_string`]): home DC,
-    /// keys, addresses, login and update state, but not the peers. Give it to
-    /// [`ClientBuilder::session_string`] elsewhere to continue there; it is as secret as a
-    /// password (it logs in as this account).
-    ///
-    /// # Errors
-    /// [`Error::Session`] if the storage cannot be read.
-    pub fn export_session_string(&mut self) -> Result<String, Error> {
-        let mut data = self.storage.load()?;
-        data.apply(&Change::Key {
-            dc_id: self.conn.dc_id(),
-            key: Some(self.conn.key_info()),
-        });
-        Ok(data.export_string()?)
-    }
-
-    /// Whom the session is logged in as (restored from the stored session, or a login or
-    /// [`get_me`](Self::get_me) here).
-    pub fn logged_in_user(&self) -> Option<LoggedInUser> {
-        self.login
-    }
-
-    /// Where the updates stood when last stored (from the session, or
-    /// [`set_update_state`](Self::set_update_state)): where `updates.getDifference` resumes.
-    pub fn update_state(&self) -> Option<UpdateState> {
-        self.update_state
-    }
-
-    /// Stores where the updates stand (pts, qts, date, seq), e.g. after handling a batch.
-    ///
-    /// # Errors
-    /// [`Error::Session`] if the storage cannot be written.
-    pub fn set_update_state(&mut self, state: UpdateState) -> Result<(), Error> {
-        if self.update_state != Some(state) {
-            self.storage.apply(&[Change::UpdateState(Some(state))])?;
-            self.update_state = Some(state);
-        }
         Ok(())
     }
 
