@@ -250,7 +250,7 @@ impl ClientBuilder {
                     },
                     Change::Address {
                         dc_id: home,
-                        addr: dc::find(&self.dcs, home),
+                        addr: self.custom_addr(home),
                     },
                     Change::User(None),
                 ])?;
@@ -444,7 +444,7 @@ impl Client {
             },
             Change::Address {
                 dc_id,
-                addr: dc::find(&self.settings.dcs, dc_id),
+                addr: self.settings.custom_addr(dc_id),
             },
         ])?;
         let old = std::mem::replace(&mut self.conn, conn);

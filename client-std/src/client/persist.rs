@@ -37,6 +37,12 @@ impl std::fmt::Debug for SessionSource {
 }
 
 impl ClientBuilder {
+    /// DC `dc_id`'s address if it is not the built-in one (given with `.dc(…)` or by the
+    /// session): what a session stores with the DC's key.
+    pub(super) fn custom_addr(&self, dc_id: i32) -> Option<std::net::SocketAddr> {
+        crate::dc::find(&self.dcs, dc_id).or_else(|| crate::dc::find(&self.session_dcs, dc_id))
+    }
+
     /// The storage the builder names, opened.
     pub(super) fn open_session(&mut self) -> Result<Box<dyn Storage>, Error> {
         Ok(
