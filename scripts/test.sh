@@ -25,6 +25,8 @@ step "interop: Telethon and Kurigram (from PyPI, into .venv) against the test DC
     telethon==1.45.0 kurigram==2.2.26 tgcrypto==1.2.5
 FERROGRAM_INTEROP_PYTHON="$PWD/.venv/bin/python" \
     cargo test -p ferrogram-testdc --test interop -- --ignored 2>&1 | tee -a "$log"
+FERROGRAM_INTEROP_PYTHON="$PWD/.venv/bin/python" \
+    cargo test -p ferrogram-client-std --test interop -- --ignored 2>&1 | tee -a "$log"
 
 passed=$(count passed)
 failed=$(count failed)

@@ -4,7 +4,13 @@
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+mod persist;
+
+use persist::{SessionSource, stored_peers};
 
 use ferrogram_mtproto_proto::auth_key::keys::{PRODUCTION_KEYS, TEST_KEYS};
 use ferrogram_mtproto_proto::auth_key::rsa::RsaPublicKey;
@@ -23,6 +29,9 @@ use crate::net::{Blocking, Io, Smol};
 use crate::peers::PeerCache;
 use crate::proxy::Proxy;
 use crate::retry::{FloodPolicy, Retry};
+use crate::session::{Change, LoggedInUser, SessionError, Storage, UpdateState};
+#[cfg(doc)]
+use crate::session::{SessionData, SqliteStorage};
 use crate::updates::{self, Update};
 
 /// How many times one call may follow the server to another DC.
@@ -48,6 +57,9 @@ pub struct ClientBuilder {
     proxy: Option<Proxy>,
     obfuscated: bool,
     ipv6: bool,
+    session: SessionSource,
+    /// DC addresses the loaded session gave (after `dcs`, before the built-in ones).
+    session_dcs: Vec<DcAddress>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -64,6 +76,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("proxy", &self.proxy)
             .field("obfuscated", &self.obfuscated)
             .field("ipv6", &self.ipv6)
+            .field("session", &self.session)
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +101,8 @@ impl ClientBuilder {
             proxy: None,
             obfuscated: false,
             ipv6: false,
+            session: SessionSource::Memory,
+            session_dcs: Vec::new(),
         }
     }
 
@@ -187,16 +202,46 @@ impl ClientBuilder {
         self
     }
 
-    /// Connects to the home DC and makes an auth key: a client on blocking sockets.
+    /// Keeps the session in the SQLite file at `path` (created if missing; see
+    /// [`SqliteStorage`]): the auth key, the login and the peers met survive restarts. Only
+    /// one process may use the file at a time.
+    pub fn session_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.session = SessionSource::File(path.into());
+        self
+    }
+
+    /// Keeps the session in `storage` (any [`Storage`]). The first `connect` takes it.
+    pub fn session(mut self, storage: Box<dyn Storage>) -> Self {
+        self.session = SessionSource::Storage(Arc::new(Mutex::new(Some(storage))));
+        self
+    }
+
+    /// Starts from a session string, kept in memory afterwards: ours
+    /// ([`Client::export_session_string`]), Pyrogram's/Kurigram's or Telethon's, told apart by
+    /// [`SessionData::import_any`]. With a key for its home DC the client connects without a
+    /// key exchange and, if the string names a login, without logging in. To start from a
+    /// string and keep the session in a file, import it into a [`SqliteStorage`] first
+    /// (`storage.apply(&data.to_changes())`) and pass that to [`session`](Self::session).
+    pub fn session_string(mut self, s: impl Into<String>) -> Self {
+        self.session = SessionSource::String(s.into());
+        self
+    }
+
+    /// Connects to the home DC: with the session's key for it (no key exchange, and still
+    /// logged in if the session was), else with a new auth key, which is stored. A session
+    /// with a key decides the home DC and test mode; addresses given with [`dc`](Self::dc)
+    /// win over the session's.
     ///
     /// # Errors
-    /// [`Error::Config`] for an invalid setting, else as [`Connection::connect`].
+    /// [`Error::Config`] for an invalid setting, [`Error::Session`] if the session cannot be
+    /// opened or read (another process holds the file: [`SessionError::InUse`]), else as
+    /// [`Connection::connect`].
     pub fn connect(self) -> Result<Client, Error> {
         block_on(self.connect_with())
     }
 
-    /// Connects to the home DC and makes an auth key: a client on smol's sockets
-    /// ([`AsyncClient`]), for any executor (smol, tokio, async-std, `block_on`).
+    /// Connects as [`connect`](Self::connect) does, for a client on smol's sockets
+    /// ([`AsyncClient`]), usable from any executor (smol, tokio, async-std, `block_on`).
     ///
     /// # Errors
     /// As [`connect`](Self::connect).
@@ -204,7 +249,7 @@ impl ClientBuilder {
         self.connect_with().await
     }
 
-    async fn connect_with<I: Io>(self) -> Result<Client<I>, Error> {
+    async fn connect_with<I: Io>(mut self) -> Result<Client<I>, Error> {
         if self.api_id <= 0 {
             return Err(Error::Config(format!(
                 "api_id must be positive, got {}; get yours at my.telegram.org",
@@ -216,20 +261,66 @@ impl ClientBuilder {
                 "api_hash is empty; get yours at my.telegram.org".into(),
             ));
         }
+        let mut storage = self.open_session()?;
+        let data = storage.load()?;
+        self.session_dcs = data
+            .dcs
+            .iter()
+            .filter_map(|(&id, e)| Some(DcAddress { id, addr: e.addr? }))
+            .collect();
+        let stored = data.home_key().cloned();
+        if stored.is_some() {
+            self.home_dc = data.home_dc;
+            self.test_mode = data.test_mode;
+        }
         let config = self.connection_config(self.home_dc)?;
         let keys = self.trusted_keys();
-        log::info!("connecting to DC {} at {}", self.home_dc, config.addr);
-        let conn = Connection::<I>::connect_with(config, &keys).await?;
+        let home = self.home_dc;
+        let conn = match stored {
+            Some(key) => {
+                log::info!(
+                    "DC {home} at {}: reusing the session's auth key (logged in: {:?})",
+                    config.addr,
+                    data.user.map(|u| u.id)
+                );
+                Connection::<I>::with_key(config, key)
+            }
+            None => {
+                log::info!("connecting to DC {home} at {}", config.addr);
+                let conn = Connection::<I>::connect_with(config, &keys).await?;
+                storage.apply(&[
+                    Change::HomeDc(home),
+                    Change::TestMode(self.test_mode),
+                    Change::ApiId(u32::try_from(self.api_id).ok()),
+                    Change::Key {
+                        dc_id: home,
+                        key: Some(conn.key_info()),
+                    },
+                    Change::Address {
+                        dc_id: home,
+                        addr: self.custom_addr(home),
+                    },
+                    Change::User(None),
+                ])?;
+                conn
+            }
+        };
+        let peers = stored_peers(&data);
+        let login = data.home_key().and(data.user);
+        let update_state = data.update_state;
         Ok(Client {
             settings: self,
             keys,
             conn,
             initialized: false,
-            peers: PeerCache::new(),
+            peers,
             me: None,
             others: HashMap::new(),
             updates: VecDeque::new(),
             updates_dropped: 0,
+            login,
+            storage,
+            update_state,
         })
     }
 
@@ -248,6 +339,7 @@ impl ClientBuilder {
     fn connection_config(&self, dc_id: i32) -> Result<ConnectionConfig, Error> {
         let built_in = dc::built_in(self.test_mode, self.ipv6);
         let addr = dc::find(&self.dcs, dc_id)
+            .or_else(|| dc::find(&self.session_dcs, dc_id))
             .or_else(|| dc::find(built_in, dc_id))
             .ok_or_else(|| {
                 Error::Config(format!(
@@ -285,6 +377,11 @@ pub struct Client<I = Blocking> {
     updates: VecDeque<Update>,
     /// Updates were dropped since the last warning (the queue was full).
     updates_dropped: u64,
+    /// Whom the home DC's key is logged in as (from the session or a login here).
+    login: Option<LoggedInUser>,
+    /// Where every change of the session goes.
+    storage: Box<dyn Storage>,
+    update_state: Option<UpdateState>,
 }
 
 /// A connection to a DC other than the home one.
@@ -382,12 +479,13 @@ impl<I: Io> Client<I> {
                     })?;
                     self.peers.collect(&value);
                     let any: &dyn Any = &value;
-                    if let Some(enums::auth::Authorization::Authorization(a)) = any.downcast_ref() {
-                        if let enums::User::User(u) = &a.user {
-                            self.me = Some((**u).clone());
-                        }
+                    if let Some(enums::auth::Authorization::Authorization(a)) = any.downcast_ref()
+                        && let enums::User::User(u) = &a.user
+                    {
+                        self.set_login(u)?;
                     }
                     self.take_pushed();
+                    self.save_peers();
                     return Ok(value);
                 }
                 Err(Error::Rpc(e)) => match policy.on_error(&e, attempt) {
@@ -400,6 +498,14 @@ impl<I: Io> Client<I> {
                             return Err(Error::Migrate { kind, dc_id });
                         }
                         log::debug!("rpc error: {e}");
+                        if e.code == 401
+                            && e.is("AUTH_KEY_UNREGISTERED")
+                            && let Some(gone) = self.login.take()
+                        {
+                            self.me = None;
+                            self.storage.apply(&[Change::User(None)])?;
+                            return Err(SessionError::LoginGone { user_id: gone.id }.into());
+                        }
                         return Err(relogin_error(e));
                     }
                 },
@@ -413,7 +519,7 @@ impl<I: Io> Client<I> {
     /// there).
     async fn switch_dc(&mut self, dc_id: i32) -> Result<(), Error> {
         let config = self.settings.connection_config(dc_id)?;
-        let exported = if self.me.is_some() {
+        let exported = if self.login.is_some() {
             let export = f::auth::ExportAuthorization { dc_id };
             let enums::auth::ExportedAuthorization::ExportedAuthorization(e) = self
                 .invoke_here::<f::auth::ExportAuthorization>(None, &encode(&export)?)
@@ -425,6 +531,16 @@ impl<I: Io> Client<I> {
         let conn = Connection::<I>::connect_with(config, &self.keys).await?;
         // A file connection to the new home is replaced by the home connection.
         self.others.remove(&dc_id);
+        self.storage.apply(&[
+            Change::Key {
+                dc_id,
+                key: Some(conn.key_info()),
+            },
+            Change::Address {
+                dc_id,
+                addr: self.settings.custom_addr(dc_id),
+            },
+        ])?;
         let old = std::mem::replace(&mut self.conn, conn);
         log::debug!("left DC {} ({:?})", old.dc_id(), old);
         self.initialized = false;
@@ -439,8 +555,10 @@ impl<I: Io> Client<I> {
                 .await?;
             let user = authorized_user(answer)?;
             log::info!("login of user {} carried over to DC {dc_id}", user.id);
-            self.me = Some(user);
+            self.set_login(&user)?;
         }
+        self.storage
+            .apply(&[Change::HomeDc(dc_id), Change::User(self.login)])?;
         Ok(())
     }
 
@@ -556,7 +674,7 @@ impl<I: Io> Client<I> {
             user.id,
             user.username.as_deref().unwrap_or("")
         );
-        self.me = Some(user.clone());
+        self.set_login(&user)?;
         Ok(user)
     }
 
@@ -628,7 +746,7 @@ impl<I: Io> Client<I> {
                 .into());
             }
         };
-        self.me = Some(user.clone());
+        self.set_login(&user)?;
         Ok(user)
     }
 
@@ -696,6 +814,8 @@ impl<I: Io> Client<I> {
         self.invoke_inner(&f::auth::LogOut {}).await?;
         log::info!("logged out");
         self.me = None;
+        self.login = None;
+        self.storage.apply(&[Change::User(None)])?;
         Ok(())
     }
 

@@ -231,7 +231,7 @@ impl<I: Io> Link<I> {
 }
 
 /// The auth key a connection made (or was given), with what a session needs to start.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct KeyInfo {
     /// The 256-byte key.
     pub auth_key: [u8; 256],
@@ -267,6 +267,7 @@ pub struct Connection<I = Blocking> {
     rng: OsRng,
     link: Option<Link<I>>,
     session: Box<ClientSession>,
+    auth_key: [u8; 256],
     auth_key_id: u64,
     outcomes: HashMap<RequestId, Result<Vec<u8>, RequestError>>,
     updates: VecDeque<Vec<u8>>,
@@ -411,6 +412,7 @@ impl<I: Io> Connection<I> {
             rng,
             link,
             session,
+            auth_key: key.auth_key,
             auth_key_id,
             outcomes: HashMap::new(),
             updates: VecDeque::new(),
@@ -431,6 +433,16 @@ impl<I: Io> Connection<I> {
     /// The id of its auth key.
     pub fn auth_key_id(&self) -> u64 {
         self.auth_key_id
+    }
+
+    /// Its auth key with the salt and time offset in use now: what a session stores to
+    /// come back to this DC without a new key exchange ([`Connection::with_key`]).
+    pub fn key_info(&self) -> KeyInfo {
+        KeyInfo {
+            auth_key: self.auth_key,
+            first_salt: self.session.salt(),
+            time_offset: self.session.time_offset_ns() / 1_000_000_000,
+        }
     }
 
     /// How many times it reconnected after losing the socket.

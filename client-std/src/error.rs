@@ -12,6 +12,8 @@ use ferrogram_mtproto_proto::transport::{DecodeError, EncodeError, TransportErro
 
 pub use ferrogram_mtproto_proto::session::MigrateKind;
 
+use crate::session::SessionError;
+
 /// An `rpc_error` the server answered with: `420 FLOOD_WAIT_30` is code 420, name
 /// `FLOOD_WAIT`, value 30. Compare names with [`RpcError::is`] or use the helpers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,6 +188,8 @@ pub enum Error {
     Enqueue(EnqueueError),
     /// The request ended without an answer (cancelled, too large, refused by the server).
     Request(RequestError),
+    /// The session could not be stored, loaded or imported, or its stored login is gone.
+    Session(SessionError),
 }
 
 /// How the byte stream or an answer broke the protocol.
@@ -302,6 +306,7 @@ impl fmt::Display for Error {
             ),
             Self::Enqueue(e) => write!(f, "the request could not be queued: {e}"),
             Self::Request(e) => e.fmt(f),
+            Self::Session(e) => e.fmt(f),
         }
     }
 }
@@ -312,6 +317,7 @@ impl std::error::Error for Error {
             Self::Connect { source, .. } => Some(source),
             Self::Handshake { source, .. } => Some(source),
             Self::Rpc(e) => Some(e),
+            Self::Session(e) => Some(e),
             _ => None,
         }
     }
@@ -332,6 +338,12 @@ impl From<ProtocolError> for Error {
 impl From<EnqueueError> for Error {
     fn from(e: EnqueueError) -> Self {
         Error::Enqueue(e)
+    }
+}
+
+impl From<SessionError> for Error {
+    fn from(e: SessionError) -> Self {
+        Error::Session(e)
     }
 }
 

@@ -70,8 +70,39 @@
 //! obfuscation with [`ClientBuilder::obfuscated`]; Telegram's IPv6 addresses with
 //! [`ClientBuilder::ipv6`].
 //!
-//! Not here yet (issue 6 has the whole list): persistent sessions (the auth key lives as
-//! long as the [`Client`]), parse modes, update gap recovery.
+//! ## Sessions
+//!
+//! By default the session (auth key, login, peers met) lives as long as the [`Client`]. With
+//! [`ClientBuilder::session_file`] it is kept in an SQLite file (one process at a time), so
+//! the next run reuses the auth key and the login: no key exchange, no login, and the users
+//! met can still be messaged. [`ClientBuilder::session_string`] starts from a session string
+//! (ours from [`Client::export_session_string`], or Pyrogram's/Kurigram's or Telethon's);
+//! [`ClientBuilder::session`] takes any [`session::Storage`].
+//!
+//! ```
+//! # use ferrogram_client_std::Client;
+//! # use ferrogram_testdc::{Config, TestDc};
+//! # let dc = TestDc::start(Config::default())?;
+//! # let (_, token) = dc.create_bot("Alert bot", "alert_bot");
+//! # let dir = std::env::temp_dir().join(format!("ferrogram-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! let builder = Client::builder(1, "0123456789abcdef0123456789abcdef")
+//!     .dc(2, dc.addr())
+//!     .trust_key(*dc.public_key())
+//!     .session_file(dir.join("alerts.session"));
+//! let mut first = builder.clone().connect()?;
+//! let bot = first.login_bot(&token)?;
+//! drop(first); // as if the program ended
+//!
+//! let mut again = builder.connect()?; // the stored key: no key exchange, no login
+//! assert_eq!(again.get_me()?.id, bot.id);
+//! assert_eq!(dc.auth_key_count(), 1);
+//! # drop(again);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Not here yet (issue 6 has the whole list): parse modes, update gap recovery.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -85,6 +116,7 @@ pub mod net;
 pub mod peers;
 pub mod proxy;
 pub mod retry;
+pub mod session;
 pub mod updates;
 
 pub use client::{AsyncClient, Client, ClientBuilder, LoginToken, MAX_QUEUED_UPDATES, SentMessage};

@@ -21,9 +21,13 @@ pub struct CachedUser {
 }
 
 /// In-memory cache of users met (id → access hash).
+///
+/// It notes which users are new or changed since [`take_changes`](Self::take_changes) was
+/// last called, so a client saves only those to its session.
 #[derive(Clone, Debug, Default)]
 pub struct PeerCache {
     users: HashMap<i64, CachedUser>,
+    changed: Vec<i64>,
 }
 
 impl PeerCache {
@@ -75,15 +79,18 @@ impl PeerCache {
         }))
     }
 
-    /// Remembers a user. A `min` user (seen in a group, its hash not usable) does not
-    /// replace a full one; users without an access hash are not kept.
-    pub fn remember(&mut self, user: &enums::User) {
-        let enums::User::User(u) = user else { return };
+    /// Remembers a user; returns whether it was new or changed. A `min` user (seen in a
+    /// group, its hash not usable) does not replace a full one; users without an access hash
+    /// are not kept.
+    pub fn remember(&mut self, user: &enums::User) -> bool {
+        let enums::User::User(u) = user else {
+            return false;
+        };
         let Some(access_hash) = u.access_hash else {
-            return;
+            return false;
         };
         if u.min && self.users.contains_key(&u.id) {
-            return;
+            return false;
         }
         let cached = CachedUser {
             id: u.id,
@@ -91,9 +98,29 @@ impl PeerCache {
             username: u.username.clone(),
             bot: u.bot,
         };
+        if self.users.get(&u.id) == Some(&cached) {
+            return false;
+        }
         if self.users.insert(u.id, cached).is_none() {
             log::trace!("peer cache: met user {}", u.id);
         }
+        if !self.changed.contains(&u.id) {
+            self.changed.push(u.id);
+        }
+        true
+    }
+
+    /// Adds a user known from elsewhere (a stored session), not counted as a change.
+    pub fn insert(&mut self, user: CachedUser) {
+        self.users.insert(user.id, user);
+    }
+
+    /// The users new or changed since the last call, oldest first.
+    pub fn take_changes(&mut self) -> Vec<CachedUser> {
+        let ids = std::mem::take(&mut self.changed);
+        ids.iter()
+            .filter_map(|id| self.users.get(id).cloned())
+            .collect()
     }
 
     /// Remembers every user in an answer of one of the types that carry users (others are
@@ -102,12 +129,12 @@ impl PeerCache {
     /// `updates.Difference`, `users.UserFull`.
     pub fn collect(&mut self, answer: &dyn Any) {
         if let Some(u) = answer.downcast_ref::<enums::User>() {
-            self.remember(u);
+            let _ = self.remember(u);
         } else if let Some(list) = answer.downcast_ref::<Vec<enums::User>>() {
             self.remember_all(list);
         } else if let Some(a) = answer.downcast_ref::<enums::auth::Authorization>() {
             if let enums::auth::Authorization::Authorization(a) = a {
-                self.remember(&a.user);
+                let _ = self.remember(&a.user);
             }
         } else if let Some(u) = answer.downcast_ref::<enums::Updates>() {
             self.collect_updates(u);
@@ -159,7 +186,7 @@ impl PeerCache {
 
     fn remember_all(&mut self, users: &[enums::User]) {
         for u in users {
-            self.remember(u);
+            let _ = self.remember(u);
         }
     }
 }
