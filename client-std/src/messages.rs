@@ -50,8 +50,8 @@ impl<I: Io> Client<I> {
 
     async fn resolve_username_inner(&mut self, username: &str) -> Result<PeerId, Error> {
         let name = username.trim_start_matches('@');
-        if let Some(u) = self.peers().user_by_username(name) {
-            return Ok(PeerId::User(u.id));
+        if let Some(p) = self.peers().by_username(name) {
+            return Ok(p.id);
         }
         let enums::contacts::ResolvedPeer::ResolvedPeer(r) = self
             .invoke_inner(&f::contacts::ResolveUsername {

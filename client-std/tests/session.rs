@@ -76,22 +76,22 @@ fn sample() -> SessionData {
             addr: Some("127.0.0.1:4000".parse().unwrap()),
         },
     );
+    // A user and a channel with the same number are two peers.
     for (id, kind, name) in [
         (ALICE, PeerKind::User, Some("alice")),
         (77, PeerKind::Bot, None),
-        (-5, PeerKind::Chat, None),
-        (1_000_000_000_001, PeerKind::Channel, Some("news")),
+        (5, PeerKind::Chat, None),
+        (77, PeerKind::Channel, Some("news")),
     ] {
-        data.peers.insert(
+        let peer = StoredPeer {
             id,
-            StoredPeer {
-                id,
-                access_hash: id.wrapping_mul(31),
-                kind,
-                username: name.map(str::to_owned),
-            },
-        );
+            access_hash: id.wrapping_mul(31),
+            kind,
+            username: name.map(str::to_owned),
+        };
+        data.peers.insert(peer.peer_id().marked(), peer);
     }
+    assert_eq!(data.peers.len(), 4);
     data
 }
 
@@ -462,9 +462,10 @@ fn a_session_file_is_held_by_one_process() {
 /// together (all or none).
 fn batch(i: i64) -> Vec<Change> {
     vec![
+        // User ids start at 1 (0 is no user).
         Change::Peers(vec![StoredPeer {
-            id: i,
-            access_hash: i * 3,
+            id: i + 1,
+            access_hash: (i + 1) * 3,
             kind: PeerKind::User,
             username: Some(format!("user{i}")),
         }]),
@@ -489,7 +490,7 @@ fn batch(i: i64) -> Vec<Change> {
 fn written_prefix(data: &SessionData) -> i64 {
     let n = data.peers.len() as i64;
     for (expected, (&id, p)) in data.peers.iter().enumerate() {
-        assert_eq!(id, expected as i64, "peers are a prefix");
+        assert_eq!(id, expected as i64 + 1, "peers are a prefix");
         assert_eq!(p.access_hash, id * 3);
     }
     if n == 0 {

@@ -8,8 +8,9 @@ use ferrogram_tl_types::types;
 
 use super::{Client, ClientBuilder};
 use crate::error::Error;
+use crate::ids::PeerId;
 use crate::net::Io;
-use crate::peers::{CachedUser, PeerCache};
+use crate::peers::{CachedPeer, PeerCache};
 use crate::session::{
     Change, LoggedInUser, MemoryStorage, PeerKind, SessionData, SqliteStorage, Storage, StoredPeer,
     UpdateState,
@@ -69,18 +70,16 @@ impl ClientBuilder {
     }
 }
 
-/// The users of a stored session, for the client's peer cache.
+/// The peers of a stored session, for the client's peer cache.
 pub(super) fn stored_peers(data: &SessionData) -> PeerCache {
     let mut peers = PeerCache::new();
     for p in data.peers.values() {
-        if matches!(p.kind, PeerKind::User | PeerKind::Bot) {
-            peers.insert(CachedUser {
-                id: p.id,
-                access_hash: p.access_hash,
-                username: p.username.clone(),
-                bot: p.kind == PeerKind::Bot,
-            });
-        }
+        peers.insert(CachedPeer {
+            id: p.peer_id(),
+            access_hash: p.access_hash,
+            username: p.username.clone(),
+            bot: p.kind == PeerKind::Bot,
+        });
     }
     peers
 }
@@ -109,11 +108,16 @@ impl<I: Io> Client<I> {
         }
         let peers = changed
             .into_iter()
-            .map(|u| StoredPeer {
-                id: u.id,
-                access_hash: u.access_hash,
-                kind: if u.bot { PeerKind::Bot } else { PeerKind::User },
-                username: u.username,
+            .map(|p| StoredPeer {
+                id: p.id.bare(),
+                access_hash: p.access_hash,
+                kind: match p.id {
+                    PeerId::User(_) if p.bot => PeerKind::Bot,
+                    PeerId::User(_) => PeerKind::User,
+                    PeerId::Chat(_) => PeerKind::Chat,
+                    PeerId::Channel(_) => PeerKind::Channel,
+                },
+                username: p.username,
             })
             .collect();
         if let Err(e) = self.storage.apply(&[Change::Peers(peers)]) {

@@ -106,6 +106,17 @@ pub struct StoredPeer {
     pub username: Option<String>,
 }
 
+impl StoredPeer {
+    /// Which peer this is.
+    pub fn peer_id(&self) -> crate::PeerId {
+        match self.kind {
+            PeerKind::User | PeerKind::Bot => crate::PeerId::User(self.id),
+            PeerKind::Chat => crate::PeerId::Chat(self.id),
+            PeerKind::Channel => crate::PeerId::Channel(self.id),
+        }
+    }
+}
+
 /// Where the account's update sequence stands (`updates.getState`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct UpdateState {
@@ -133,7 +144,8 @@ pub struct SessionData {
     pub dcs: BTreeMap<i32, DcEntry>,
     /// The account the home DC's key is logged in as, if any.
     pub user: Option<LoggedInUser>,
-    /// The peers met, by id.
+    /// The peers met, by marked id ([`PeerId::marked`](crate::PeerId::marked): a user and
+    /// a channel with the same number are two entries).
     pub peers: BTreeMap<i64, StoredPeer>,
     /// Where the updates stand, once known.
     pub update_state: Option<UpdateState>,
@@ -214,7 +226,7 @@ impl SessionData {
             Change::User(user) => self.user = *user,
             Change::Peers(peers) => {
                 for p in peers {
-                    self.peers.insert(p.id, p.clone());
+                    self.peers.insert(p.peer_id().marked(), p.clone());
                 }
             }
             Change::UpdateState(state) => self.update_state = *state,

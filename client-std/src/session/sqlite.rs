@@ -245,11 +245,18 @@ impl Storage for SqliteStorage {
                 })
                 .map_err(sql)?;
             for row in rows {
-                let (id, access_hash, kind, username) = row.map_err(sql)?;
+                // The id column holds marked ids (a user and a channel may share a number).
+                let (marked, access_hash, kind, username) = row.map_err(sql)?;
                 let kind = PeerKind::parse(&kind)
-                    .ok_or_else(|| corrupt(format!("peer {id} has kind {kind:?}")))?;
+                    .ok_or_else(|| corrupt(format!("peer {marked} has kind {kind:?}")))?;
+                let id = match (crate::PeerId::from_marked(marked), kind) {
+                    (Some(crate::PeerId::User(id)), PeerKind::User | PeerKind::Bot)
+                    | (Some(crate::PeerId::Chat(id)), PeerKind::Chat)
+                    | (Some(crate::PeerId::Channel(id)), PeerKind::Channel) => id,
+                    _ => return Err(corrupt(format!("peer id {marked} is not a {kind:?} id"))),
+                };
                 data.peers.insert(
-                    id,
+                    marked,
                     StoredPeer {
                         id,
                         access_hash,
@@ -343,8 +350,13 @@ impl Storage for SqliteStorage {
                         )
                         .map_err(sql)?;
                     for p in peers {
-                        q.execute(params![p.id, p.access_hash, p.kind.as_str(), p.username])
-                            .map_err(sql)?;
+                        q.execute(params![
+                            p.peer_id().marked(),
+                            p.access_hash,
+                            p.kind.as_str(),
+                            p.username
+                        ])
+                        .map_err(sql)?;
                     }
                 }
                 Change::UpdateState(None) => {
