@@ -43,6 +43,7 @@ for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
     cargo build -p ferrogram-mtproto-proto --target "$target"
     cargo build -p ferrogram-mtproto-proto --features server --target "$target"
     cargo build -p ferrogram-client-embedded --target "$target"
+    cargo build -p ferrogram-client-embedded --features embassy --target "$target"
 done
 
 step "a subset build (FERROGRAM_TL_ONLY) for small targets"

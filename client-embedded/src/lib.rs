@@ -14,16 +14,23 @@
 //! - `FLOOD_WAIT`s up to [`Config::flood_sleep_max_secs`] are slept through; every failure
 //!   is an [`Error`], never a panic.
 //!
+//! With feature `embassy`, [`EmbassyClock`] takes time from embassy-time.
+//!
 //! Status: the client core, tested on the host against the test DC over TCP
-//! (`tests/device.rs`). Not built yet (issue 7): the embassy-net example firmware and its
-//! size report, the TAP/network-namespace end-to-end test, an updates mode, keep-alive
-//! pings between sends, and a crypto seam for hardware AES/SHA.
+//! (`tests/device.rs`) and end to end on embassy-net over a TAP device in a network namespace
+//! the test creates (`tests/tap.rs`). Not built yet (issue 7): the example firmware for each
+//! target and its size report, an updates mode, keep-alive pings between sends, and a crypto
+//! seam for hardware AES/SHA.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod device;
+#[cfg(feature = "embassy")]
+pub mod embassy;
 pub mod record;
 
 pub use device::{Clock, Config, Device, Error, Peer};
+#[cfg(feature = "embassy")]
+pub use embassy::EmbassyClock;
 pub use record::{RECORD_LEN, Record, RecordError};

@@ -61,8 +61,11 @@ pub use crate::persist::StateError;
 pub struct Config {
     /// The DC id it serves (1–5). Default 2, where clients start.
     pub dc_id: i32,
-    /// TCP port on 127.0.0.1; 0 picks a free one (read it back with [`TestDc::addr`]).
+    /// TCP port; 0 picks a free one (read it back with [`TestDc::addr`]).
     pub port: u16,
+    /// The address to listen on (default 127.0.0.1; e.g. a TAP device's address inside a
+    /// network namespace, for a device's network stack to reach).
+    pub host: std::net::IpAddr,
     /// Its RSA key; `None` uses the public test key in [`default_key`].
     pub rsa_key: Option<RsaKeyHex>,
     /// Print one line per connection event to stderr.
@@ -105,6 +108,7 @@ impl Default for Config {
         Self {
             dc_id: 2,
             port: 0,
+            host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             rsa_key: None,
             verbose: false,
             idle_timeout: Duration::from_secs(60),
@@ -354,7 +358,7 @@ impl TestDc {
                 u16::try_from(usize::from(config.port) + i)
                     .map_err(|_| invalid(format!("no port for DC {id} past {}", config.port)))?
             };
-            let listener = TcpListener::bind(("127.0.0.1", port))?;
+            let listener = TcpListener::bind((config.host, port))?;
             let addr = listener.local_addr()?;
             listeners.push((id, listener, addr));
         }
