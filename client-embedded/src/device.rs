@@ -723,19 +723,80 @@ fn flood_secs(e: &RpcError) -> Option<u32> {
         .flatten()
 }
 
-/// The id of the sent message in a `messages.sendMessage` answer.
+/// The id of the sent message in a `messages.sendMessage` answer, read by hand: decoding
+/// the whole `Updates` would pull every update type of the API into the firmware (over
+/// 100 KiB of flash) for one number. `updateShortSentMessage` carries it at a fixed place;
+/// in `updates`, Telegram puts `updateMessageID` (with our `random_id`) first. 0 if neither.
 fn sent_id(answer: &[u8], random_id: i64) -> i32 {
-    match enums::Updates::from_bytes(answer) {
-        Ok(enums::Updates::UpdateShortSentMessage(s)) => s.id,
-        Ok(enums::Updates::Updates(u)) => u
-            .updates
-            .iter()
-            .filter_map(Result::ok)
-            .find_map(|up| match up {
-                enums::Update::MessageId(m) if m.random_id == random_id => Some(m.id),
-                _ => None,
-            })
-            .unwrap_or(0),
+    const UPDATE_SHORT_SENT_MESSAGE: u32 = 0x9015_e101;
+    const UPDATES: u32 = 0x74ae_4240;
+    const VECTOR: u32 = 0x1cb5_c415;
+    const UPDATE_MESSAGE_ID: u32 = 0x4e90_bfd6;
+    let u32_at = |i: usize| {
+        answer
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    match u32_at(0) {
+        // ctor, flags, id
+        Some(UPDATE_SHORT_SENT_MESSAGE) => u32_at(8).map_or(0, |id| id as i32),
+        // ctor, vector, count, first update: ctor, id, random_id
+        Some(UPDATES) if u32_at(4) == Some(VECTOR) && u32_at(12) == Some(UPDATE_MESSAGE_ID) => {
+            let id = u32_at(16);
+            let rid = answer.get(20..28).map(|b| {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(b);
+                i64::from_le_bytes(x)
+            });
+            match (id, rid) {
+                (Some(id), Some(rid)) if rid == random_id => id as i32,
+                _ => 0,
+            }
+        }
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate alloc;
+    use super::sent_id;
+    use ferrogram_tl_types::{TlWrite, enums, types};
+
+    #[test]
+    fn the_sent_id_is_read_from_both_answer_forms() {
+        // Bytes made by the owned TL types (the other serializer of the workspace).
+        let short = enums::Updates::UpdateShortSentMessage(types::UpdateShortSentMessage {
+            out: true,
+            id: 4242,
+            pts: 7,
+            pts_count: 1,
+            date: 1,
+            media: None,
+            entities: None,
+            ttl_period: None,
+        })
+        .to_bytes()
+        .unwrap();
+        assert_eq!(sent_id(&short, 0), 4242);
+
+        let full = enums::Updates::Updates(types::Updates {
+            updates: alloc::vec![enums::Update::MessageId(types::UpdateMessageId {
+                id: 99,
+                random_id: -5,
+            })],
+            users: alloc::vec![],
+            chats: alloc::vec![],
+            date: 1,
+            seq: 0,
+        })
+        .to_bytes()
+        .unwrap();
+        assert_eq!(sent_id(&full, -5), 99);
+        assert_eq!(sent_id(&full, -6), 0, "another message's id");
+        for cut in 0..full.len() {
+            assert!(matches!(sent_id(&full[..cut], -5), 0 | 99));
+        }
+        assert_eq!(sent_id(&full[..27], -5), 0, "cut short");
     }
 }
