@@ -40,8 +40,8 @@
 //! `auth.exportAuthorization`/`importAuthorization`) and repeat the call.
 //!
 //! Not here yet (issue 6 has the whole list): persistent sessions (the auth key lives as
-//! long as the [`Client`]), `FILE_`/`STATS_MIGRATE_X` (returned as [`Error::Migrate`]), parse
-//! modes, an updates stream, proxies, the async driver.
+//! long as the [`Client`]), `FILE_`/`STATS_MIGRATE_X` (returned as [`Error::Migrate`]), an
+//! updates stream, proxies, the async driver.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -49,11 +49,13 @@ mod client;
 pub mod connection;
 pub mod dc;
 pub mod error;
+pub mod parse;
 pub mod peers;
 pub mod retry;
 
 pub use client::{Client, ClientBuilder, SentMessage};
 pub use error::{Error, ProtocolError, RpcError};
+pub use parse::ParseMode;
 pub use peers::PeerCache;
 
 /// An RSA public key to trust (see [`ClientBuilder::trust_key`]).
