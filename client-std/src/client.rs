@@ -16,6 +16,7 @@ use rand_core::{Rng, UnwrapErr};
 use crate::connection::{Connection, ConnectionConfig};
 use crate::dc::{self, DcAddress};
 use crate::error::{Error, MigrateKind, ProtocolError};
+use crate::parse::{self, ParseMode};
 use crate::peers::PeerCache;
 use crate::retry::{FloodPolicy, Retry};
 
@@ -443,6 +444,53 @@ impl Client {
     /// [`Error::PeerUnknown`] if the user was never met (nothing is sent then), or as
     /// [`invoke`](Self::invoke).
     pub fn send_message(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
+        self.send_text(user_id, text.to_owned(), None)
+    }
+
+    /// Sends a message marked up in `mode` (see [`parse`](crate::parse) for the Markdown
+    /// and HTML it reads) to a user this session has met. A mention
+    /// (`[name](tg://user?id=…)`) must name a user this session has met too.
+    ///
+    /// ```
+    /// # use ferrogram_client_std::Client;
+    /// # use ferrogram_testdc::{Config, TestDc};
+    /// # let dc = TestDc::start(Config::default())?;
+    /// # let (_, token) = dc.create_bot("Alert bot", "alert_bot");
+    /// # let mut client = Client::builder(1, "0123456789abcdef0123456789abcdef")
+    /// #     .dc(2, dc.addr()).trust_key(*dc.public_key()).connect()?;
+    /// # client.login_bot(&token)?;
+    /// # use ferrogram_client_std::tl::functions as f;
+    /// # client.invoke(&f::contacts::ResolveUsername { username: "alice".into(), referer: None })?;
+    /// use ferrogram_client_std::ParseMode;
+    ///
+    /// let alice = ferrogram_testdc::world::FIRST_USER_ID;
+    /// client.send_message_with(alice, "disk **almost** full: `/dev/sda1`", ParseMode::Markdown)?;
+    /// client.send_message_with(alice, "<b>96 %</b> used", ParseMode::Html)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Parse`] if the markup is wrong or a mentioned user was never met, and
+    /// [`Error::PeerUnknown`] if the recipient was never met (nothing is sent then); or as
+    /// [`invoke`](Self::invoke).
+    pub fn send_message_with(
+        &mut self,
+        user_id: i64,
+        text: &str,
+        mode: ParseMode,
+    ) -> Result<SentMessage, Error> {
+        let parsed = parse::parse(text, mode)?;
+        let entities = parsed.to_tl(|id| self.peers.input_user(id))?;
+        let entities = (!entities.is_empty()).then_some(entities);
+        self.send_text(user_id, parsed.text, entities)
+    }
+
+    fn send_text(
+        &mut self,
+        user_id: i64,
+        text: String,
+        entities: Option<Vec<enums::MessageEntity>>,
+    ) -> Result<SentMessage, Error> {
         let peer = self
             .peers
             .input_peer(user_id)
@@ -459,10 +507,10 @@ impl Client {
             allow_paid_floodskip: false,
             peer,
             reply_to: None,
-            message: text.to_owned(),
+            message: text,
             random_id,
             reply_markup: None,
-            entities: None,
+            entities,
             schedule_date: None,
             schedule_repeat_period: None,
             send_as: None,

@@ -181,6 +181,8 @@ pub enum Error {
     Enqueue(EnqueueError),
     /// The request ended without an answer (cancelled, too large, refused by the server).
     Request(RequestError),
+    /// Marked-up text could not be parsed (nothing was sent).
+    Parse(crate::parse::ParseError),
 }
 
 /// How the byte stream or an answer broke the protocol.
@@ -287,6 +289,7 @@ impl fmt::Display for Error {
             ),
             Self::Enqueue(e) => write!(f, "the request could not be queued: {e}"),
             Self::Request(e) => e.fmt(f),
+            Self::Parse(e) => write!(f, "cannot parse the message: {e}"),
         }
     }
 }
@@ -317,6 +320,12 @@ impl From<ProtocolError> for Error {
 impl From<EnqueueError> for Error {
     fn from(e: EnqueueError) -> Self {
         Error::Enqueue(e)
+    }
+}
+
+impl From<crate::parse::ParseError> for Error {
+    fn from(e: crate::parse::ParseError) -> Self {
+        Error::Parse(e)
     }
 }
 
