@@ -236,7 +236,7 @@ fn pre(s: &str, i: usize, out: &mut Out) -> Result<usize, ParseError> {
     Ok(close + 3)
 }
 
-fn is_language(s: &str) -> bool {
+pub(super) fn is_language(s: &str) -> bool {
     s.bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"_+#.-".contains(&b))
 }

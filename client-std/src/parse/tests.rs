@@ -621,3 +621,135 @@ fn long_hostile_inputs_stay_linear() {
         started.elapsed()
     );
 }
+
+#[test]
+fn random_html_round_trips_through_unparse() {
+    const PIECES: &[&str] = &[
+        "<b>",
+        "</b>",
+        "<i>",
+        "</i>",
+        "<u>",
+        "</u>",
+        "<code>",
+        "</code>",
+        "<pre>",
+        "</pre>",
+        "<pre language=\"c\">",
+        "<blockquote>",
+        "</blockquote>",
+        "<a href=\"https://a.b/?x&amp;y\">",
+        "</a>",
+        "<tg-spoiler>",
+        "</tg-spoiler>",
+        "a",
+        "é",
+        "🔥",
+        " ",
+        "\n",
+        "&lt;",
+        "&amp;",
+        "*",
+        "_",
+        "`",
+        "[",
+        "]",
+        "\\",
+        ">",
+        "-",
+        "|",
+        "~",
+    ];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let len = (rng.next() % 16) as usize;
+        let s: String = (0..len)
+            .map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize])
+            .collect();
+        let Ok(first) = parse(&s, ParseMode::Html) else {
+            continue;
+        };
+        let tl = first.to_tl(|_| None).unwrap();
+        let marked = unparse(&first.text, &tl, ParseMode::Html);
+        let again = parse(&marked, ParseMode::Html).unwrap_or_else(|e| panic!("{marked:?}: {e}"));
+        assert_eq!(again.text, first.text, "{s:?} -> {marked:?}");
+        assert_eq!(coverage(&again), coverage(&first), "{s:?} -> {marked:?}");
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked}");
+}
+
+#[test]
+fn random_markdown_round_trips_through_unparse() {
+    const PIECES: &[&str] = &[
+        "**",
+        "__",
+        "--",
+        "~~",
+        "||",
+        "`",
+        "```py\n",
+        "```",
+        "[",
+        "](https://a.b/c_(d\\))",
+        "](tg://user?id=5)",
+        "![",
+        "](tg://emoji?id=9)",
+        "\n",
+        "\n> ",
+        "\n**>",
+        "a",
+        "é",
+        "🔥",
+        " ",
+        "*",
+        "_",
+        "-",
+        "~",
+        "|",
+        "\\\\",
+        "\\*",
+        "\\[",
+        "\\`",
+        "\\>",
+        "<b>",
+        "&amp;",
+        ">",
+    ];
+    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let len = (rng.next() % 16) as usize;
+        let s: String = (0..len)
+            .map(|_| PIECES[(rng.next() % PIECES.len() as u64) as usize])
+            .collect();
+        let Ok(first) = parse(&s, ParseMode::Markdown) else {
+            continue;
+        };
+        // Markdown code cannot hold a backtick (documented on `unparse`).
+        if first.text.contains('`')
+            && first
+                .entities
+                .iter()
+                .any(|e| matches!(e.kind, Code | Pre { .. }))
+        {
+            continue;
+        }
+        let tl = first
+            .to_tl(|id| {
+                Some(enums::InputUser::InputUser(types::InputUser {
+                    user_id: id,
+                    access_hash: 0,
+                }))
+            })
+            .unwrap();
+        let marked = unparse(&first.text, &tl, ParseMode::Markdown);
+        let again = parse(&marked, ParseMode::Markdown)
+            .unwrap_or_else(|e| panic!("{s:?} -> {marked:?}: {e}"));
+        assert_eq!(again.text, first.text, "{s:?} -> {marked:?}");
+        assert_eq!(coverage(&again), coverage(&first), "{s:?} -> {marked:?}");
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked}");
+}

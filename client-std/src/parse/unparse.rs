@@ -46,7 +46,16 @@ pub fn unparse(text: &str, entities: &[enums::MessageEntity], mode: ParseMode) -
             (end > start).then_some((start, end, kind))
         })
         .collect();
-    spans.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+    // Quotes first where they start (Markdown's `>` must begin the line), then enclosing
+    // first; of equal ranges, code innermost (markup inside code would be read as text).
+    let rank = |kind: &EntityKind| match kind {
+        EntityKind::Blockquote { .. } => 0,
+        EntityKind::Code | EntityKind::Pre { .. } => 2,
+        _ => 1,
+    };
+    spans.sort_by_key(|(start, end, kind)| {
+        (*start, rank(kind) != 0, std::cmp::Reverse(*end), rank(kind))
+    });
 
     let mut out = String::with_capacity(text.len() * 2);
     // Open spans, innermost last: (end, index into spans).
@@ -54,11 +63,38 @@ pub fn unparse(text: &str, entities: &[enums::MessageEntity], mode: ParseMode) -
     let mut next = 0;
     let mut at = 0;
     while at < text.len() || !stack.is_empty() {
-        // Close what ends here; spans above one that ends are closed and reopened.
-        if stack.iter().any(|&(end, _)| end <= at) {
+        // Close what ends here. Markdown's markers are toggles and need no order (but a
+        // quote's `>` must come first on its line); in HTML, spans above one that ends are
+        // closed and reopened.
+        if mode == ParseMode::Markdown {
+            while next < spans.len()
+                && spans[next].0 <= at
+                && matches!(spans[next].2, EntityKind::Blockquote { .. })
+            {
+                open(&mut out, &spans[next], text, mode);
+                stack.push((spans[next].1, next));
+                next += 1;
+            }
+            // An expandable quote's `||` must end its line: quotes close last.
+            let ending: Vec<usize> = stack
+                .iter()
+                .rev()
+                .filter(|&&(end, _)| end <= at)
+                .map(|&(_, k)| k)
+                .collect();
+            let is_quote = |k: &usize| matches!(spans[*k].2, EntityKind::Blockquote { .. });
+            for k in ending
+                .iter()
+                .filter(|k| !is_quote(k))
+                .chain(ending.iter().filter(|k| is_quote(k)))
+            {
+                close(&mut out, &spans[*k], text, mode);
+            }
+            stack.retain(|&(end, _)| end > at);
+        } else if stack.iter().any(|&(end, _)| end <= at) {
             let mut reopen = Vec::new();
             while let Some((end, k)) = stack.pop() {
-                close(&mut out, &spans[k].2, mode);
+                close(&mut out, &spans[k], text, mode);
                 if end > at {
                     reopen.push((end, k));
                 }
@@ -67,12 +103,12 @@ pub fn unparse(text: &str, entities: &[enums::MessageEntity], mode: ParseMode) -
                 }
             }
             for (end, k) in reopen.into_iter().rev() {
-                open(&mut out, &spans[k].2, mode);
+                open(&mut out, &spans[k], text, mode);
                 stack.push((end, k));
             }
         }
         while next < spans.len() && spans[next].0 <= at {
-            open(&mut out, &spans[next].2, mode);
+            open(&mut out, &spans[next], text, mode);
             stack.push((spans[next].1, next));
             next += 1;
         }
@@ -153,7 +189,9 @@ fn kind_of(e: &enums::MessageEntity) -> Option<(i32, i32, EntityKind)> {
     })
 }
 
-fn open(out: &mut String, kind: &EntityKind, mode: ParseMode) {
+type Span = (usize, usize, EntityKind);
+
+fn open(out: &mut String, (start, end, kind): &Span, text: &str, mode: ParseMode) {
     let html = mode == ParseMode::Html;
     match kind {
         EntityKind::Bold => out.push_str(if html { "<b>" } else { "**" }),
@@ -171,7 +209,15 @@ fn open(out: &mut String, kind: &EntityKind, mode: ParseMode) {
         EntityKind::Pre { language } => {
             out.push_str("```");
             out.push_str(language);
-            out.push('\n');
+            // The parser takes a one-word first line for the language: a newline keeps the
+            // text's own first line (a block on one line needs none, and may sit in a link).
+            let body = &text[*start..*end];
+            let first = body.split('\n').next().unwrap_or_default();
+            if !language.is_empty()
+                || (body.contains('\n') && super::markdown::is_language(first.trim()))
+            {
+                out.push('\n');
+            }
         }
         EntityKind::TextUrl { url } if html => {
             out.push_str("<a href=\"");
@@ -194,13 +240,14 @@ fn open(out: &mut String, kind: &EntityKind, mode: ParseMode) {
                     "<blockquote>"
                 });
             } else {
-                out.push_str(if *collapsed { "**>" } else { ">" });
+                // The space keeps a line's own leading space (the parser skips one).
+                out.push_str(if *collapsed { "**> " } else { "> " });
             }
         }
     }
 }
 
-fn close(out: &mut String, kind: &EntityKind, mode: ParseMode) {
+fn close(out: &mut String, (start, end, kind): &Span, text: &str, mode: ParseMode) {
     let html = mode == ParseMode::Html;
     match kind {
         EntityKind::Bold => out.push_str(if html { "</b>" } else { "**" }),
@@ -211,7 +258,9 @@ fn close(out: &mut String, kind: &EntityKind, mode: ParseMode) {
         EntityKind::Code => out.push_str(if html { "</code>" } else { "`" }),
         EntityKind::Pre { language } if html && language.is_empty() => out.push_str("</pre>"),
         EntityKind::Pre { .. } if html => out.push_str("</code></pre>"),
-        EntityKind::Pre { .. } => out.push_str("\n```"),
+        // The parser drops one newline before the closing fence.
+        EntityKind::Pre { .. } if text[*start..*end].ends_with('\n') => out.push_str("\n```"),
+        EntityKind::Pre { .. } => out.push_str("```"),
         EntityKind::TextUrl { .. } | EntityKind::MentionUser { .. } if html => {
             out.push_str("</a>");
         }
@@ -256,7 +305,8 @@ fn chunk(out: &mut String, s: &str, mode: ParseMode, in_code: bool, in_quote: bo
             '\\' | '`' | '[' | ']' => true,
             // A doubled marker, or one that markup may follow.
             '*' | '_' | '-' | '~' | '|' => next.is_none_or(|n| n == c),
-            '>' => line_start,
+            // A quote marker at the start of a line, or after `**` there.
+            '>' => line_start || out.ends_with('*'),
             _ => false,
         };
         if escape {
@@ -264,7 +314,7 @@ fn chunk(out: &mut String, s: &str, mode: ParseMode, in_code: bool, in_quote: bo
         }
         out.push(c);
         if c == '\n' && in_quote {
-            out.push('>');
+            out.push_str("> ");
         }
     }
 }
