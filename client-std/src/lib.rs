@@ -32,6 +32,11 @@
 //! client.invoke(&f::contacts::ResolveUsername { username: "alice".into(), referer: None })?;
 //! client.send_message(alice, "disk almost full")?;
 //! assert_eq!(dc.messages().last().map(|m| m.2.as_str()), Some("disk almost full"));
+//!
+//! // Formatted: Markdown or HTML becomes text plus entities (see the `parse` module).
+//! use ferrogram_client_std::ParseMode;
+//! client.send_message_with(alice, "disk **almost** full", ParseMode::Markdown)?;
+//! assert_eq!(dc.messages().last().map(|m| m.2.as_str()), Some("disk almost full"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -60,7 +60,8 @@ pub enum ParseMode {
     Html,
 }
 
-/// How deep tags or markers may nest.
+/// How deep HTML tags may nest (Markdown's markers cannot nest deeper than seven: five
+/// toggles, a link and a quote).
 pub const MAX_DEPTH: usize = 32;
 
 /// Text without its markup, and the entities the markup stood for.
