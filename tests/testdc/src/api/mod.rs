@@ -421,8 +421,6 @@ fn dispatch(
     }
 }
 
-/// Stores a text message and makes the recipient's `updateShortMessage` for each of their
-/// keys (none for a message to oneself).
 /// Formatting entities as Telegram checks them: inside the text (UTF-16 units), and a
 /// mention by id (`inputMessageEntityMentionName`) must name a user the sender may address.
 fn check_entities(
@@ -461,6 +459,8 @@ fn check_entities(
     Ok(())
 }
 
+/// Stores a text message and makes the recipient's `updateShortMessage` for each of their
+/// keys (none for a message to oneself).
 fn text_message(
     world: &mut World,
     from: i64,
