@@ -239,3 +239,60 @@ fn the_dc_refuses_entities_outside_the_text() {
     c.invoke(&fits).unwrap();
     assert_eq!(dc.message_entities(0), fits.entities.unwrap());
 }
+
+#[test]
+fn the_recipient_reads_the_formatting_back() {
+    use ferrogram_client_std::parse;
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (mut c, bot) = bot_meeting_alice(&dc);
+    let markdown = "🔥 **disk** __almost__ full, [Alice](tg://user?id=1000001)";
+    c.send_message_with(ALICE, markdown, ParseMode::Markdown)
+        .unwrap();
+
+    // Alice (logged in by the test DC's shortcut) reads her history.
+    let mut alice = builder(&dc).connect().unwrap();
+    dc.log_in(alice.connection().auth_key_id(), ALICE);
+    alice
+        .invoke(&f::contacts::ResolveUsername {
+            username: "alert_bot".into(),
+            referer: None,
+        })
+        .unwrap();
+    let history = alice
+        .invoke(&f::messages::GetHistory {
+            peer: alice.peers().input_peer(bot).unwrap(),
+            offset_id: 0,
+            offset_date: 0,
+            add_offset: 0,
+            limit: 10,
+            max_id: 0,
+            min_id: 0,
+            hash: 0,
+        })
+        .unwrap();
+    let messages = match history {
+        enums::messages::Messages::Messages(m) => m.messages,
+        enums::messages::Messages::Slice(m) => m.messages,
+        other => panic!("{other:?}"),
+    };
+    let [enums::Message::Message(m)] = messages.as_slice() else {
+        panic!("{messages:?}")
+    };
+    let entities = m.entities.clone().unwrap_or_default();
+    // Telegram gives readers the mention as messageEntityMentionName (an id, no hash).
+    assert!(
+        entities.iter().any(|e| matches!(
+            e,
+            enums::MessageEntity::MentionName(n) if n.user_id == ALICE
+        )),
+        "{entities:?}"
+    );
+    assert_eq!(
+        parse::unparse(&m.message, &entities, ParseMode::Markdown),
+        markdown
+    );
+    assert_eq!(
+        parse::unparse(&m.message, &entities, ParseMode::Html),
+        "🔥 <b>disk</b> <i>almost</i> full, <a href=\"tg://user?id=1000001\">Alice</a>"
+    );
+}

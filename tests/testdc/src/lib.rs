@@ -573,7 +573,13 @@ impl TestDc {
     /// sent with (`messages.sendMessage`'s `entities`, as the client sent them; empty if it
     /// had none). Kept in memory only: a DC restarted from its state file has none.
     pub fn message_entities(&self, index: usize) -> Vec<enums::MessageEntity> {
-        self.shared.state().world.entities(index).to_vec()
+        let state = self.shared.state();
+        let world = &state.world;
+        world
+            .messages()
+            .get(index)
+            .map(|m| world.entities(m).to_vec())
+            .unwrap_or_default()
     }
 
     /// Every document stored (uploaded and sent), oldest first.

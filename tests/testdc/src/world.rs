@@ -84,9 +84,9 @@ pub struct World {
     random_ids: HashMap<(i64, i64), (Sent, i32, i64, String)>,
     /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
     exported: HashMap<Vec<u8>, (i64, i32)>,
-    /// The entities `messages.sendMessage` gave, by index into `messages` (messages sent
-    /// without any have no entry). Kept in memory only: not persisted.
-    entities: HashMap<usize, Vec<enums::MessageEntity>>,
+    /// The entities `messages.sendMessage` gave, by (sender, message id in the sender's
+    /// box); messages sent without any have no entry. Kept in memory only: not persisted.
+    entities: HashMap<(i64, i32), Vec<enums::MessageEntity>>,
 }
 
 /// A 2FA password as the DC keeps it.
@@ -525,19 +525,22 @@ impl World {
 
     /// Keeps the formatting entities the last stored message was sent with.
     pub fn set_last_entities(&mut self, entities: Vec<enums::MessageEntity>) {
-        if let Some(index) = self.messages.len().checked_sub(1) {
+        if let Some(m) = self.messages.last() {
+            let key = (m.from, m.id);
             if entities.is_empty() {
-                self.entities.remove(&index);
+                self.entities.remove(&key);
             } else {
-                self.entities.insert(index, entities);
+                self.entities.insert(key, entities);
             }
         }
     }
 
-    /// The formatting entities message `index` of [`messages`](Self::messages) was sent
-    /// with, as the client sent them (empty if none; not kept across a restart).
-    pub fn entities(&self, index: usize) -> &[enums::MessageEntity] {
-        self.entities.get(&index).map_or(&[], Vec::as_slice)
+    /// The formatting entities `m` was sent with, as the client sent them (empty if none;
+    /// not kept across a restart).
+    pub fn entities(&self, m: &StoredMessage) -> &[enums::MessageEntity] {
+        self.entities
+            .get(&(m.from, m.id))
+            .map_or(&[], Vec::as_slice)
     }
 }
 

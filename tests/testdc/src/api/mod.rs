@@ -346,9 +346,15 @@ fn dispatch(
                 )
                 .and_then(|u| encode(&u));
             }
-            let (sent, to_push) =
-                text_message(world, me.id, to.id, c.now, &call.message, call.silent)?;
-            world.set_last_entities(call.entities.clone().unwrap_or_default());
+            let (sent, to_push) = text_message(
+                world,
+                me.id,
+                to.id,
+                c.now,
+                &call.message,
+                call.entities.clone().unwrap_or_default(),
+                call.silent,
+            )?;
             world.remember_random_id(me.id, call.random_id, sent, c.now, to.id, &call.message);
             pushes.extend(to_push);
             encode(&enums::Updates::UpdateShortSentMessage(
@@ -467,9 +473,12 @@ fn text_message(
     to: i64,
     date: i32,
     text: &str,
+    entities: Vec<enums::MessageEntity>,
     silent: bool,
 ) -> Result<(crate::world::Sent, Vec<Push>), ApiError> {
+    let received = objects::received_entities(from, &entities);
     let sent = world.send(from, to, date, text);
+    world.set_last_entities(entities);
     let mut pushes = Vec::new();
     if to != from {
         let update = encode(&enums::Updates::UpdateShortMessage(Box::new(
@@ -487,7 +496,7 @@ fn text_message(
                 fwd_from: None,
                 via_bot_id: None,
                 reply_to: None,
-                entities: None,
+                entities: received,
                 ttl_period: None,
             },
         )))?;
@@ -513,7 +522,7 @@ pub fn deliver_text(
     date: i32,
     text: &str,
 ) -> Result<Vec<Push>, ApiError> {
-    text_message(world, from, to, date, text, false).map(|(_, p)| p)
+    text_message(world, from, to, date, text, Vec::new(), false).map(|(_, p)| p)
 }
 
 /// Login codes have this many digits.
