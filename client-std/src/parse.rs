@@ -37,6 +37,17 @@
 //! the entities `&lt; &gt; &amp; &quot; &apos; &nbsp; &#NN; &#xNN;`. Tags must be closed in
 //! the order they were opened. A `<` or `&` that starts no tag or entity (`a < b`, `AT&T`)
 //! is kept as text.
+//!
+//! # Differences from Pyrogram (Kurigram 2.2.26)
+//! The results agree with Kurigram's on the vectors in `tests/data/parse_vectors.json`;
+//! on purpose they differ where Kurigram loses text or formatting silently: an unclosed
+//! marker or tag, crossing HTML tags, an unknown tag or `&reference;`, a malformed
+//! `tg://user` id are errors here; backslash escapes exist; link text ends at the first
+//! `]` and may hold formatting; a code block keeps no newline after its opening line
+//! wherever it starts; `<br>`, `<span class="tg-spoiler">` and
+//! `<pre><code class="language-x">` are read as the Bot API reads them; `&amp;` in Markdown
+//! stays literal; whitespace around the first and last tag is kept; `mailto:` links stay
+//! links. Date entities (`tg://time`, `<tg-time>`) are not supported yet.
 
 use std::fmt;
 
