@@ -26,6 +26,7 @@ use crate::error::{Error, MigrateKind, ProtocolError, RpcError};
 use futures_lite::future::block_on;
 
 use crate::net::{Blocking, Io, Smol};
+use crate::parse::{self, ParseMode};
 use crate::peers::PeerCache;
 use crate::proxy::Proxy;
 use crate::retry::{FloodPolicy, Retry};
@@ -750,8 +751,29 @@ impl<I: Io> Client<I> {
         Ok(user)
     }
 
-    async fn send_message_inner(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
-        let peer = self.input_peer(user_id).await?;
+    async fn send_message_inner(&mut self, chat: i64, text: &str) -> Result<SentMessage, Error> {
+        self.send_text(chat, text.to_owned(), None).await
+    }
+
+    async fn send_message_with_inner(
+        &mut self,
+        chat: i64,
+        text: &str,
+        mode: ParseMode,
+    ) -> Result<SentMessage, Error> {
+        let parsed = parse::parse(text, mode)?;
+        let entities = parsed.to_tl(|id| self.peers.input_user(id))?;
+        let entities = (!entities.is_empty()).then_some(entities);
+        self.send_text(chat, parsed.text, entities).await
+    }
+
+    async fn send_text(
+        &mut self,
+        chat: i64,
+        text: String,
+        entities: Option<Vec<enums::MessageEntity>>,
+    ) -> Result<SentMessage, Error> {
+        let peer = self.input_peer(chat).await?;
         let random_id = UnwrapErr(getrandom::SysRng).next_u64() as i64;
         let updates = self
             .invoke_inner(&f::messages::SendMessage {
@@ -765,10 +787,10 @@ impl<I: Io> Client<I> {
                 allow_paid_floodskip: false,
                 peer,
                 reply_to: None,
-                message: text.to_owned(),
+                message: text,
                 random_id,
                 reply_markup: None,
-                entities: None,
+                entities,
                 schedule_date: None,
                 schedule_repeat_period: None,
                 send_as: None,
@@ -934,13 +956,51 @@ impl Client<Blocking> {
         block_on(self.get_me_inner())
     }
 
-    /// Sends a plain-text message to a user this session has met (see [`PeerCache`]).
+    /// Sends a plain-text message to `chat`, a marked id ([`PeerId`](crate::PeerId): a user,
+    /// `-id` for a basic group, `-100…` for a channel) this session has met (see
+    /// [`PeerCache`]). A bot may also message a user by id that it has not met (one who wrote
+    /// to it): the user is looked up first.
     ///
     /// # Errors
-    /// [`Error::PeerUnknown`] if the user was never met (nothing is sent then), or as
+    /// [`Error::PeerUnknown`] if the peer was never met (nothing is sent then), or as
     /// [`invoke`](Self::invoke).
-    pub fn send_message(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
-        block_on(self.send_message_inner(user_id, text))
+    pub fn send_message(&mut self, chat: i64, text: &str) -> Result<SentMessage, Error> {
+        block_on(self.send_message_inner(chat, text))
+    }
+
+    /// Sends a message marked up in `mode` (see [`parse`](crate::parse) for the Markdown
+    /// and HTML it reads) to `chat`, as [`send_message`](Self::send_message) does. A mention
+    /// (`[name](tg://user?id=…)`) must name a user this session has met too.
+    ///
+    /// ```
+    /// # use ferrogram_client_std::Client;
+    /// # use ferrogram_testdc::{Config, TestDc};
+    /// # let dc = TestDc::start(Config::default())?;
+    /// # let (_, token) = dc.create_bot("Alert bot", "alert_bot");
+    /// # let mut client = Client::builder(1, "0123456789abcdef0123456789abcdef")
+    /// #     .dc(2, dc.addr()).trust_key(*dc.public_key()).connect()?;
+    /// # client.login_bot(&token)?;
+    /// # use ferrogram_client_std::tl::functions as f;
+    /// # client.invoke(&f::contacts::ResolveUsername { username: "alice".into(), referer: None })?;
+    /// use ferrogram_client_std::ParseMode;
+    ///
+    /// let alice = ferrogram_testdc::world::FIRST_USER_ID;
+    /// client.send_message_with(alice, "disk **almost** full: `/dev/sda1`", ParseMode::Markdown)?;
+    /// client.send_message_with(alice, "<b>96 %</b> used", ParseMode::Html)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Parse`] if the markup is wrong or a mentioned user was never met, and
+    /// [`Error::PeerUnknown`] if the recipient was never met (nothing is sent then); or as
+    /// [`invoke`](Self::invoke).
+    pub fn send_message_with(
+        &mut self,
+        chat: i64,
+        text: &str,
+        mode: ParseMode,
+    ) -> Result<SentMessage, Error> {
+        block_on(self.send_message_with_inner(chat, text, mode))
     }
 
     /// Logs out (`auth.logOut`): the session's key is no longer logged in.
@@ -1014,8 +1074,21 @@ impl Client<Smol> {
     ///
     /// # Errors
     /// As [`Client::send_message`].
-    pub async fn send_message(&mut self, user_id: i64, text: &str) -> Result<SentMessage, Error> {
-        self.send_message_inner(user_id, text).await
+    pub async fn send_message(&mut self, chat: i64, text: &str) -> Result<SentMessage, Error> {
+        self.send_message_inner(chat, text).await
+    }
+
+    /// The async form of [`Client::send_message_with`].
+    ///
+    /// # Errors
+    /// As [`Client::send_message_with`].
+    pub async fn send_message_with(
+        &mut self,
+        chat: i64,
+        text: &str,
+        mode: ParseMode,
+    ) -> Result<SentMessage, Error> {
+        self.send_message_with_inner(chat, text, mode).await
     }
 
     /// The async form of [`Client::logout`].

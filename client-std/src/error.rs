@@ -190,6 +190,8 @@ pub enum Error {
     Request(RequestError),
     /// The session could not be stored, loaded or imported, or its stored login is gone.
     Session(SessionError),
+    /// Marked-up text could not be parsed (nothing was sent).
+    Parse(crate::parse::ParseError),
 }
 
 /// How the byte stream or an answer broke the protocol.
@@ -307,6 +309,7 @@ impl fmt::Display for Error {
             Self::Enqueue(e) => write!(f, "the request could not be queued: {e}"),
             Self::Request(e) => e.fmt(f),
             Self::Session(e) => e.fmt(f),
+            Self::Parse(e) => write!(f, "cannot parse the message: {e}"),
         }
     }
 }
@@ -344,6 +347,12 @@ impl From<EnqueueError> for Error {
 impl From<SessionError> for Error {
     fn from(e: SessionError) -> Self {
         Error::Session(e)
+    }
+}
+
+impl From<crate::parse::ParseError> for Error {
+    fn from(e: crate::parse::ParseError) -> Self {
+        Error::Parse(e)
     }
 }
 

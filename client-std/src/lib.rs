@@ -32,6 +32,11 @@
 //! client.invoke(&f::contacts::ResolveUsername { username: "alice".into(), referer: None })?;
 //! client.send_message(alice, "disk almost full")?;
 //! assert_eq!(dc.messages().last().map(|m| m.2.as_str()), Some("disk almost full"));
+//!
+//! // Formatted: Markdown or HTML becomes text plus entities (see the `parse` module).
+//! use ferrogram_client_std::ParseMode;
+//! client.send_message_with(alice, "disk **almost** full", ParseMode::Markdown)?;
+//! assert_eq!(dc.messages().last().map(|m| m.2.as_str()), Some("disk almost full"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -102,7 +107,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Not here yet (issue 6 has the whole list): parse modes, update gap recovery.
+//! **Formatting**: [`Client::send_message_with`] sends Markdown or HTML ([`ParseMode`]) as
+//! message entities.
+//!
+//! Not here yet (issue 6 has the whole list): update gap recovery.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -113,6 +121,7 @@ pub mod error;
 pub mod ids;
 pub mod messages;
 pub mod net;
+pub mod parse;
 pub mod peers;
 pub mod proxy;
 pub mod retry;
@@ -124,6 +133,7 @@ pub use connection::AsyncConnection;
 pub use error::{Error, ProtocolError, RpcError};
 pub use ids::PeerId;
 pub use messages::{AsyncHistory, History};
+pub use parse::ParseMode;
 pub use peers::PeerCache;
 pub use proxy::Proxy;
 pub use updates::{Message, Update};

@@ -51,6 +51,7 @@ use ferrogram_mtproto_proto::crypto::provider::Software;
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::server::ServerSession;
 use ferrogram_mtproto_proto::transport::obfuscated::ProxySecret;
+use ferrogram_tl_types::enums;
 
 use crate::world::World;
 
@@ -588,6 +589,19 @@ impl TestDc {
             .iter()
             .map(|m| (m.from, m.to, m.text.clone()))
             .collect()
+    }
+
+    /// The formatting entities the `index`-th message of [`messages`](Self::messages) was
+    /// sent with (`messages.sendMessage`'s `entities`, as the client sent them; empty if it
+    /// had none). Kept in memory only: a DC restarted from its state file has none.
+    pub fn message_entities(&self, index: usize) -> Vec<enums::MessageEntity> {
+        let state = self.shared.state();
+        let world = &state.world;
+        world
+            .messages()
+            .get(index)
+            .map(|m| world.entities(m).to_vec())
+            .unwrap_or_default()
     }
 
     /// Every document stored (uploaded and sent), oldest first.

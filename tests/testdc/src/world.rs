@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use ferrogram_tl_types::enums;
+
 use crate::files::Files;
 use crate::persist::{Malformed, Reader, Writer};
 use crate::srp::{Challenge, SRP_BYTES, Verifier};
@@ -82,6 +84,9 @@ pub struct World {
     random_ids: HashMap<(i64, i64), (Sent, i32, i64, String)>,
     /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
     exported: HashMap<Vec<u8>, (i64, i32)>,
+    /// The entities `messages.sendMessage` gave, by (sender, message id in the sender's
+    /// box); messages sent without any have no entry. Kept in memory only: not persisted.
+    entities: HashMap<(i64, i32), Vec<enums::MessageEntity>>,
 }
 
 /// A 2FA password as the DC keeps it.
@@ -516,6 +521,26 @@ impl World {
     /// Every stored message, oldest first.
     pub fn messages(&self) -> &[StoredMessage] {
         &self.messages
+    }
+
+    /// Keeps the formatting entities the last stored message was sent with.
+    pub fn set_last_entities(&mut self, entities: Vec<enums::MessageEntity>) {
+        if let Some(m) = self.messages.last() {
+            let key = (m.from, m.id);
+            if entities.is_empty() {
+                self.entities.remove(&key);
+            } else {
+                self.entities.insert(key, entities);
+            }
+        }
+    }
+
+    /// The formatting entities `m` was sent with, as the client sent them (empty if none;
+    /// not kept across a restart).
+    pub fn entities(&self, m: &StoredMessage) -> &[enums::MessageEntity] {
+        self.entities
+            .get(&(m.from, m.id))
+            .map_or(&[], Vec::as_slice)
     }
 }
 

@@ -329,6 +329,7 @@ fn dispatch(
             if call.message.chars().count() > 4096 {
                 return Err(ApiError::new(400, "MESSAGE_TOO_LONG"));
             }
+            check_entities(world, &me, &call.message, call.entities.as_deref())?;
             if let Some((sent, date, to_id, text)) =
                 world.sent_with_random_id(me.id, call.random_id).cloned()
             {
@@ -345,8 +346,15 @@ fn dispatch(
                 )
                 .and_then(|u| encode(&u));
             }
-            let (sent, to_push) =
-                text_message(world, me.id, to.id, c.now, &call.message, call.silent)?;
+            let (sent, to_push) = text_message(
+                world,
+                me.id,
+                to.id,
+                c.now,
+                &call.message,
+                call.entities.clone().unwrap_or_default(),
+                call.silent,
+            )?;
             world.remember_random_id(me.id, call.random_id, sent, c.now, to.id, &call.message);
             pushes.extend(to_push);
             encode(&enums::Updates::UpdateShortSentMessage(
@@ -419,6 +427,44 @@ fn dispatch(
     }
 }
 
+/// Formatting entities as Telegram checks them: inside the text (UTF-16 units), and a
+/// mention by id (`inputMessageEntityMentionName`) must name a user the sender may address.
+fn check_entities(
+    world: &World,
+    me: &Account,
+    text: &str,
+    entities: Option<&[enums::MessageEntity]>,
+) -> Result<(), ApiError> {
+    use enums::MessageEntity as M;
+    let units = text.encode_utf16().count() as i64;
+    for e in entities.unwrap_or_default() {
+        let (offset, length) = match e {
+            M::Bold(e) => (e.offset, e.length),
+            M::Italic(e) => (e.offset, e.length),
+            M::Underline(e) => (e.offset, e.length),
+            M::Strike(e) => (e.offset, e.length),
+            M::Spoiler(e) => (e.offset, e.length),
+            M::Code(e) => (e.offset, e.length),
+            M::Pre(e) => (e.offset, e.length),
+            M::TextUrl(e) => (e.offset, e.length),
+            M::CustomEmoji(e) => (e.offset, e.length),
+            M::Blockquote(e) => (e.offset, e.length),
+            M::InputMessageEntityMentionName(e) => {
+                if resolve_user(world, me, &e.user_id)?.is_none() {
+                    return Err(ApiError::new(400, "ENTITY_MENTION_USER_INVALID"));
+                }
+                (e.offset, e.length)
+            }
+            _ => continue,
+        };
+        let (offset, length) = (i64::from(offset), i64::from(length));
+        if offset < 0 || length <= 0 || offset + length > units {
+            return Err(ApiError::new(400, "ENTITY_BOUNDS_INVALID"));
+        }
+    }
+    Ok(())
+}
+
 /// Stores a text message and makes the recipient's `updateShortMessage` for each of their
 /// keys (none for a message to oneself).
 fn text_message(
@@ -427,9 +473,12 @@ fn text_message(
     to: i64,
     date: i32,
     text: &str,
+    entities: Vec<enums::MessageEntity>,
     silent: bool,
 ) -> Result<(crate::world::Sent, Vec<Push>), ApiError> {
+    let received = objects::received_entities(from, &entities);
     let sent = world.send(from, to, date, text);
+    world.set_last_entities(entities);
     let mut pushes = Vec::new();
     if to != from {
         let update = encode(&enums::Updates::UpdateShortMessage(Box::new(
@@ -447,7 +496,7 @@ fn text_message(
                 fwd_from: None,
                 via_bot_id: None,
                 reply_to: None,
-                entities: None,
+                entities: received,
                 ttl_period: None,
             },
         )))?;
@@ -473,7 +522,7 @@ pub fn deliver_text(
     date: i32,
     text: &str,
 ) -> Result<Vec<Push>, ApiError> {
-    text_message(world, from, to, date, text, false).map(|(_, p)| p)
+    text_message(world, from, to, date, text, Vec::new(), false).map(|(_, p)| p)
 }
 
 /// Login codes have this many digits.

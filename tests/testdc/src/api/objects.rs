@@ -34,7 +34,38 @@ pub(super) fn message(
     Ok(enums::Message::Message(Box::new(m)))
 }
 
-/// Message `id` of `owner`'s box as `owner` sees it, with its document if it has one.
+/// Entities as a message's readers get them: a mention by `InputUser` becomes
+/// `messageEntityMentionName` with the user's id (`inputUserSelf` is the sender). `None`
+/// for none.
+pub(super) fn received_entities(
+    from: i64,
+    entities: &[enums::MessageEntity],
+) -> Option<Vec<enums::MessageEntity>> {
+    if entities.is_empty() {
+        return None;
+    }
+    let received = entities
+        .iter()
+        .map(|e| match e {
+            enums::MessageEntity::InputMessageEntityMentionName(m) => {
+                let user_id = match &m.user_id {
+                    enums::InputUser::InputUser(u) => u.user_id,
+                    _ => from,
+                };
+                enums::MessageEntity::MentionName(types::MessageEntityMentionName {
+                    offset: m.offset,
+                    length: m.length,
+                    user_id,
+                })
+            }
+            other => other.clone(),
+        })
+        .collect();
+    Some(received)
+}
+
+/// Message `id` of `owner`'s box as `owner` sees it, with its document and formatting if it
+/// has them.
 pub(super) fn stored_message(
     world: &World,
     owner: i64,
@@ -45,7 +76,7 @@ pub(super) fn stored_message(
         .document
         .and_then(|d| world.files().document(d))
         .map(document_media);
-    message(
+    let mut message = message(
         id,
         m.from == owner,
         m.from,
@@ -53,7 +84,11 @@ pub(super) fn stored_message(
         m.date,
         &m.text,
         media,
-    )
+    )?;
+    if let enums::Message::Message(msg) = &mut message {
+        msg.entities = received_entities(m.from, world.entities(m));
+    }
+    Ok(message)
 }
 
 /// A document as clients see it (no thumbnails: the test DC makes none).
