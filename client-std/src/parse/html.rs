@@ -270,12 +270,12 @@ fn unescape(s: &str, range: std::ops::Range<usize>) -> Result<String, ParseError
     let mut out = String::with_capacity(range.len());
     let mut i = range.start;
     while i < range.end {
-        if s.as_bytes()[i] == b'&' {
-            if let Some((c, next)) = reference(&s[..range.end], i)? {
-                out.push(c);
-                i = next;
-                continue;
-            }
+        if s.as_bytes()[i] == b'&'
+            && let Some((c, next)) = reference(&s[..range.end], i)?
+        {
+            out.push(c);
+            i = next;
+            continue;
         }
         let c = s[i..].chars().next().expect("i is on a char boundary");
         out.push(c);

@@ -570,7 +570,7 @@ fn garbage_never_panics() {
         let len = (rng.next() % 24) as usize;
         let mut s = String::new();
         for _ in 0..len {
-            if rng.next() % 8 == 0 {
+            if rng.next().is_multiple_of(8) {
                 // A random char, any plane.
                 let c = char::from_u32((rng.next() % 0x11_0000) as u32).unwrap_or('\u{fffd}');
                 s.push(c);
