@@ -46,6 +46,9 @@ for target in thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
     cargo build -p ferrogram-client-embedded --features embassy --target "$target"
 done
 
+step "the example alert firmware: flash, static RAM (budget 160 KiB / 48 KiB on thumbv7em), handshake stack"
+bash scripts/firmware-size.sh
+
 step "a subset build (FERROGRAM_TL_ONLY) for small targets"
 FERROGRAM_TL_ONLY=messages.sendMessage,auth.importBotAuthorization CARGO_TARGET_DIR=target/subset \
     cargo build -p ferrogram-tl-types --no-default-features --features view,api --target thumbv7em-none-eabihf
