@@ -33,13 +33,13 @@ fuzz_dir="$(pwd)"
 all_targets=(tl_decode_owned tl_decode_view tl_roundtrip tl_codegen_parse
     transport_abridged transport_intermediate transport_padded transport_full transport_obfuscated
     session_plaintext session_encrypted server_role handshake_client handshake_server
-    parse_modes)
+    parse_modes device_decoders)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 seeds_for() {
     case "$1" in
         tl_codegen_parse) echo "$fuzz_dir/seeds/tl_schema" ;;
-        transport_* | session_* | handshake_* | server_role | parse_modes) echo "$fuzz_dir/seeds/$1" ;;
+        transport_* | session_* | handshake_* | server_role | parse_modes | device_decoders) echo "$fuzz_dir/seeds/$1" ;;
         *) echo "$fuzz_dir/seeds/tl" ;;
     esac
 }

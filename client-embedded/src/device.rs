@@ -18,7 +18,7 @@ use ferrogram_mtproto_proto::auth_key::error::HandshakeError;
 use ferrogram_mtproto_proto::auth_key::rsa::RsaPublicKey;
 use ferrogram_mtproto_proto::crypto::message;
 use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
-use ferrogram_mtproto_proto::crypto::provider::Software;
+use ferrogram_mtproto_proto::crypto::provider::{CryptoProvider, Software};
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::requests::MAX_WRAPPER_LEN;
 use ferrogram_mtproto_proto::session::{
@@ -42,8 +42,8 @@ pub const REQUESTS: usize = 4;
 pub const OUTBOX: usize = 2048;
 /// Inbox bytes: answers and updates until taken.
 pub const INBOX: usize = 4096;
-/// The session a device drives.
-pub type DeviceSession = Session<Software, REQUESTS, OUTBOX, INBOX>;
+/// The session a device drives, with crypto provider `P`.
+pub type DeviceSession<P = Software> = Session<P, REQUESTS, OUTBOX, INBOX>;
 /// The longest message text a device sends, in UTF-8 bytes (its request must fit the
 /// outbox with the rest of the call).
 pub const MAX_TEXT: usize = 1536;
@@ -86,6 +86,9 @@ pub struct Config<'a> {
     pub request_timeout_ms: u64,
     /// `FLOOD_WAIT`s up to this many seconds are slept through; longer ones are returned.
     pub flood_sleep_max_secs: u32,
+    /// A keep-alive ping goes out after this long without one (while the device is driven:
+    /// a call or [`Device::keep_alive`]); an unanswered ping means a dead connection.
+    pub ping_interval_ms: u64,
 }
 
 impl<'a> Config<'a> {
@@ -102,6 +105,7 @@ impl<'a> Config<'a> {
             transport: TransportKind::Intermediate,
             request_timeout_ms: 30_000,
             flood_sleep_max_secs: 60,
+            ping_interval_ms: 60_000,
         }
     }
 }
@@ -213,14 +217,17 @@ impl core::fmt::Display for Error {
 
 /// A device talking to one DC. `RX` is the largest frame it accepts (its answers are small:
 /// 4 KiB is plenty for a bot sending alerts); the value holds every buffer, so put it in a
-/// `static` or a task's state rather than on a small stack.
-pub struct Device<'k, R, C, const RX: usize> {
+/// `static` or a task's state rather than on a small stack. `P` is the crypto provider of
+/// the session (SHA-1, SHA-256, AES-256-IGE): [`Software`] by default, or a board's
+/// hardware engines through [`Device::with_provider`].
+pub struct Device<'k, R, C, const RX: usize, P: CryptoProvider = Software> {
     config: Config<'k>,
+    provider: P,
     rng: R,
     clock: C,
     record: Record,
     dirty: bool,
-    session: Option<DeviceSession>,
+    session: Option<DeviceSession<P>>,
     initialized: bool,
     enc: Encoder,
     dec: Decoder<[u8; RX]>,
@@ -245,10 +252,28 @@ struct Pending {
     random_id: i64,
 }
 
-impl<'k, R: CryptoRng, C: Clock, const RX: usize> Device<'k, R, C, RX> {
-    /// A device with what it stored before (or [`Record::new`] the first time).
+impl<'k, R: CryptoRng, C: Clock, const RX: usize> Device<'k, R, C, RX, Software> {
+    /// A device with what it stored before (or [`Record::new`] the first time), with the
+    /// portable software crypto.
     pub fn new(config: Config<'k>, record: Record, rng: R, clock: C) -> Self {
+        Self::with_provider(config, record, rng, clock, Software)
+    }
+}
+
+impl<'k, R: CryptoRng, C: Clock, const RX: usize, P: CryptoProvider + Clone>
+    Device<'k, R, C, RX, P>
+{
+    /// A device whose session encrypts and hashes with `provider` (a board's AES and SHA
+    /// engines, say).
+    pub fn with_provider(
+        config: Config<'k>,
+        record: Record,
+        rng: R,
+        clock: C,
+        provider: P,
+    ) -> Self {
         Device {
+            provider,
             enc: Encoder::client(config.transport),
             dec: Decoder::client(config.transport, [0u8; RX]),
             config,
@@ -303,10 +328,11 @@ impl<'k, R: CryptoRng, C: Clock, const RX: usize> Device<'k, R, C, RX> {
                 let key = self.record.auth_key.ok_or(Error::NotReady("no auth key"))?;
                 let config = SessionConfig {
                     request_timeout_ms: self.config.request_timeout_ms,
+                    ping_interval_ms: self.config.ping_interval_ms,
                     ..SessionConfig::default()
                 };
                 self.session = Some(DeviceSession::new(
-                    Software,
+                    self.provider.clone(),
                     AuthKey::new(key),
                     self.rng.next_u64() as i64,
                     self.record.salt,
@@ -429,7 +455,7 @@ impl<'k, R: CryptoRng, C: Clock, const RX: usize> Device<'k, R, C, RX> {
         };
         let n = write_body(&call, &mut self.body)?;
         let len = self.call(socket, n, true, what, random_id).await?;
-        Ok(sent_id(&self.answer[..len], random_id))
+        Ok(sent_message_id(&self.answer[..len], random_id))
     }
 
     /// One request (the body in `self.body[..n]`) until its answer, in `self.answer`.
@@ -546,11 +572,55 @@ impl<'k, R: CryptoRng, C: Clock, const RX: usize> Device<'k, R, C, RX> {
         socket: &mut S,
         id: RequestId,
     ) -> Result<usize, Error> {
+        self.drive(socket, Some(id), None).await
+    }
+
+    /// Keeps the connection alive for `ms` milliseconds between alerts: reads what the
+    /// server sends, acknowledges it, and sends the session's keep-alive pings (every
+    /// [`Config::ping_interval_ms`], 60 s by default), so the connection survives
+    /// quiet hours and a dead one is noticed. Call it instead of a plain sleep.
+    ///
+    /// # Errors
+    /// [`Error::ConnectionLost`] when the connection dies (reconnect and call
+    /// [`connected`](Self::connected)); [`Error::NotReady`] before `connected` or while a
+    /// call whose connection was lost is still waiting to be repeated.
+    pub async fn keep_alive<S: Read + Write>(
+        &mut self,
+        socket: &mut S,
+        ms: u64,
+    ) -> Result<(), Error> {
+        if self.pending.is_some() {
+            return Err(Error::NotReady(
+                "a call whose connection was lost is pending: repeat it first",
+            ));
+        }
+        if self.session.is_none() {
+            return Err(Error::NotReady(
+                "not connected: call Device::connected first",
+            ));
+        }
+        let until = UnixNanos(
+            self.clock
+                .now()
+                .0
+                .saturating_add(ms.saturating_mul(1_000_000)),
+        );
+        self.drive(socket, None, Some(until)).await.map(|_| ())
+    }
+
+    /// Drives the connection until request `id` has its outcome (the answer goes to
+    /// `self.answer`) or, without one, until `until`.
+    async fn drive<S: Read + Write>(
+        &mut self,
+        socket: &mut S,
+        id: Option<RequestId>,
+        until: Option<UnixNanos>,
+    ) -> Result<usize, Error> {
         loop {
             let session = self.session.as_mut().ok_or(Error::ConnectionLost)?;
             let mut done = None;
             while let Some(o) = session.poll_outcome() {
-                if o.id != id {
+                if Some(o.id) != id {
                     continue;
                 }
                 done = Some(match o.result {
@@ -600,9 +670,16 @@ impl<'k, R: CryptoRng, C: Clock, const RX: usize> Device<'k, R, C, RX> {
             if lost {
                 return Err(Error::ConnectionLost);
             }
+            if until.is_some_and(|t| now.0 >= t.0) {
+                return Ok(0);
+            }
             let wait_ms = session
                 .poll_timeout()
-                .map_or(1000, |d| d.0.saturating_sub(now.0) / 1_000_000)
+                .into_iter()
+                .chain(until)
+                .map(|d| d.0.saturating_sub(now.0) / 1_000_000)
+                .min()
+                .unwrap_or(1000)
                 .clamp(1, 1000);
             match self
                 .clock
@@ -727,7 +804,7 @@ fn flood_secs(e: &RpcError) -> Option<u32> {
 /// the whole `Updates` would pull every update type of the API into the firmware (over
 /// 100 KiB of flash) for one number. `updateShortSentMessage` carries it at a fixed place;
 /// in `updates`, Telegram puts `updateMessageID` (with our `random_id`) first. 0 if neither.
-fn sent_id(answer: &[u8], random_id: i64) -> i32 {
+pub fn sent_message_id(answer: &[u8], random_id: i64) -> i32 {
     const UPDATE_SHORT_SENT_MESSAGE: u32 = 0x9015_e101;
     const UPDATES: u32 = 0x74ae_4240;
     const VECTOR: u32 = 0x1cb5_c415;
@@ -760,7 +837,7 @@ fn sent_id(answer: &[u8], random_id: i64) -> i32 {
 #[cfg(test)]
 mod tests {
     extern crate alloc;
-    use super::sent_id;
+    use super::sent_message_id;
     use ferrogram_tl_types::{TlWrite, enums, types};
 
     #[test]
@@ -778,7 +855,7 @@ mod tests {
         })
         .to_bytes()
         .unwrap();
-        assert_eq!(sent_id(&short, 0), 4242);
+        assert_eq!(sent_message_id(&short, 0), 4242);
 
         let full = enums::Updates::Updates(types::Updates {
             updates: alloc::vec![enums::Update::MessageId(types::UpdateMessageId {
@@ -792,11 +869,11 @@ mod tests {
         })
         .to_bytes()
         .unwrap();
-        assert_eq!(sent_id(&full, -5), 99);
-        assert_eq!(sent_id(&full, -6), 0, "another message's id");
+        assert_eq!(sent_message_id(&full, -5), 99);
+        assert_eq!(sent_message_id(&full, -6), 0, "another message's id");
         for cut in 0..full.len() {
-            assert!(matches!(sent_id(&full[..cut], -5), 0 | 99));
+            assert!(matches!(sent_message_id(&full[..cut], -5), 0 | 99));
         }
-        assert_eq!(sent_id(&full[..27], -5), 0, "cut short");
+        assert_eq!(sent_message_id(&full[..27], -5), 0, "cut short");
     }
 }

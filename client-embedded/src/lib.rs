@@ -30,7 +30,7 @@ pub mod device;
 pub mod embassy;
 pub mod record;
 
-pub use device::{Clock, Config, Device, Error, Peer};
+pub use device::{Clock, Config, Device, Error, Peer, sent_message_id};
 #[cfg(feature = "embassy")]
 pub use embassy::EmbassyClock;
 pub use record::{RECORD_LEN, Record, RecordError};

@@ -125,7 +125,8 @@ impl Record {
             i64::from_le_bytes(x)
         };
         let auth_key = match b[9] {
-            0 => None,
+            // Without a key its bytes are zero: anything else is not a record this wrote.
+            0 if b[10..266].iter().all(|&x| x == 0) => None,
             1 => {
                 let mut k = [0u8; 256];
                 k.copy_from_slice(&b[10..266]);
@@ -180,5 +181,11 @@ mod tests {
             Record::from_bytes(&bytes[..100]),
             Err(RecordError::Truncated)
         );
+        // No key, but key bytes (found by the fuzzer): not a record this crate writes.
+        let mut odd = Record::new(2).to_bytes();
+        odd[100] = 1;
+        let crc = crc32(&odd[..290]);
+        odd[290..294].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(Record::from_bytes(&odd), Err(RecordError::Corrupt));
     }
 }

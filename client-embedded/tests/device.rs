@@ -171,3 +171,103 @@ fn errors_are_typed() {
         assert!(matches!(e, Error::TextTooLong { len: 2000 }), "{e}");
     });
 }
+
+#[test]
+fn keep_alive_acknowledges_pings_and_notices_a_dead_connection() {
+    let dc = TestDc::start(DcConfig::default()).unwrap();
+    let (_, token) = dc.create_bot("Sensor", "sensor_bot");
+    let keys = [*dc.public_key()];
+    let config = Config {
+        ping_interval_ms: 300,
+        ..Config::new(2, &keys, 1, API_HASH)
+    };
+    block_on(async {
+        let mut dev = device(config, Record::new(2));
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        dev.login_bot(&mut s, &token).await.unwrap();
+        dev.send_message(&mut s, ALICE_PEER, "up").await.unwrap();
+        let key_id = ferrogram_mtproto_proto::crypto::message_key::AuthKey::new(
+            dev.record().auth_key.unwrap(),
+        )
+        .id_u64();
+        let t = std::time::Instant::now();
+        dev.keep_alive(&mut s, 1500).await.unwrap();
+        assert!(t.elapsed() >= Duration::from_millis(1500));
+        assert_eq!(
+            dc.unacknowledged(key_id),
+            0,
+            "everything received was acknowledged"
+        );
+        dev.send_message(&mut s, ALICE_PEER, "still up")
+            .await
+            .unwrap();
+        assert_eq!(dc.auth_key_count(), 1);
+
+        // The DC closes the connection on the next message it gets: a keep-alive ping.
+        let mut faults = dc.faults();
+        faults.close_after = Some(1);
+        dc.set_faults(faults);
+        let e = dev.keep_alive(&mut s, 5000).await.unwrap_err();
+        assert!(matches!(e, Error::ConnectionLost), "{e}");
+    });
+}
+
+/// A crypto provider that counts its calls: the board's hardware engines would stand here.
+#[derive(Clone, Default)]
+struct Counting(std::rc::Rc<std::cell::Cell<u32>>);
+
+impl ferrogram_mtproto_proto::crypto::provider::CryptoProvider for Counting {
+    fn sha1(&mut self, parts: &[&[u8]]) -> [u8; 20] {
+        self.0.set(self.0.get() + 1);
+        ferrogram_mtproto_proto::crypto::provider::Software.sha1(parts)
+    }
+    fn sha256(&mut self, parts: &[&[u8]]) -> [u8; 32] {
+        self.0.set(self.0.get() + 1);
+        ferrogram_mtproto_proto::crypto::provider::Software.sha256(parts)
+    }
+    fn aes256_ige_encrypt(
+        &mut self,
+        key: &[u8; 32],
+        iv: &[u8; 32],
+        buf: &mut [u8],
+    ) -> Result<(), ferrogram_mtproto_proto::crypto::ige::IgeError> {
+        self.0.set(self.0.get() + 1);
+        ferrogram_mtproto_proto::crypto::provider::Software.aes256_ige_encrypt(key, iv, buf)
+    }
+    fn aes256_ige_decrypt(
+        &mut self,
+        key: &[u8; 32],
+        iv: &[u8; 32],
+        buf: &mut [u8],
+    ) -> Result<(), ferrogram_mtproto_proto::crypto::ige::IgeError> {
+        self.0.set(self.0.get() + 1);
+        ferrogram_mtproto_proto::crypto::provider::Software.aes256_ige_decrypt(key, iv, buf)
+    }
+}
+
+#[test]
+fn a_boards_crypto_provider_does_the_sessions_crypto() {
+    let dc = TestDc::start(DcConfig::default()).unwrap();
+    let (_, token) = dc.create_bot("Sensor", "sensor_bot");
+    let keys = [*dc.public_key()];
+    let config = Config::new(2, &keys, 1, API_HASH);
+    let calls = Counting::default();
+    block_on(async {
+        let mut dev: Box<Device<'_, _, _, 4096, Counting>> = Box::new(Device::with_provider(
+            config,
+            Record::new(2),
+            UnwrapErr(SysRng),
+            HostClock,
+            calls.clone(),
+        ));
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        dev.login_bot(&mut s, &token).await.unwrap();
+        dev.send_message(&mut s, ALICE_PEER, "via the board's AES")
+            .await
+            .unwrap();
+    });
+    // Each message both ways: a SHA-256 for its key and an AES-IGE pass, at least.
+    assert!(calls.0.get() >= 8, "{} provider calls", calls.0.get());
+}
