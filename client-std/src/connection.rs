@@ -16,7 +16,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ferrogram_mtproto_proto::auth_key::client::{
     ClientConfig, ClientHandshake, MAX_REQUEST, NewAuthKey,
@@ -376,16 +376,90 @@ impl Connection {
         loop {
             self.drive_output()?;
             if let Some(result) = self.outcomes.remove(&id) {
-                return result.map_err(|e| match e {
-                    RequestError::Rpc(e) => Error::Rpc(e.into()),
-                    RequestError::TimedOut { after_ms } => Error::TimedOut {
-                        after: Duration::from_millis(after_ms),
-                    },
-                    other => Error::Request(other),
-                });
+                return result.map_err(request_error);
             }
-            self.drive_input()?;
+            self.drive_input(MAX_WAIT)?;
         }
+    }
+
+    /// Queues a serialized function (wrapped as `options` say) without waiting for its
+    /// answer, and returns its id: the pipelined form of [`call`](Self::call). It goes out
+    /// with the other queued requests (in one container) on the next
+    /// [`wait_any`](Self::wait_any) or [`call`](Self::call); its outcome comes from
+    /// `wait_any`, exactly once.
+    ///
+    /// At most [`REQUESTS`] requests (fewer while the session has its own in flight: pings,
+    /// salts) and [`OUTBOX`] bytes of bodies wait at once.
+    ///
+    /// # Errors
+    /// [`Error::Enqueue`] with `EnqueueError::TooManyRequests` or `EnqueueError::OutboxFull`
+    /// while the session is full (wait for an answer first), another `EnqueueError` for a
+    /// body it can never send. Nothing is queued then.
+    pub fn send(&mut self, body: &[u8], options: RequestOptions) -> Result<RequestId, Error> {
+        let id = self.session.enqueue(now(), body, options)?;
+        log::trace!(
+            "DC {}: request {} queued ({} bytes, pipelined)",
+            self.config.dc_id,
+            id.as_u64(),
+            body.len()
+        );
+        Ok(id)
+    }
+
+    /// Requests sent (with [`send`](Self::send) or [`call`](Self::call)) whose outcome was
+    /// not taken yet.
+    pub fn in_flight(&self) -> usize {
+        self.session.pending_requests() + self.outcomes.len()
+    }
+
+    /// Sends what is queued and blocks until some request has its outcome, then returns it:
+    /// the request's id and its answer (the result object's bytes) or its error, as
+    /// [`call`](Self::call) would. Outcomes already received are returned without touching
+    /// the socket. `Ok(None)` when nothing is in flight, or once `deadline` has passed.
+    ///
+    /// # Errors
+    /// Only failures of the connection itself ([`Error::Connect`] when reconnecting failed,
+    /// [`Error::Transport`], [`Error::Protocol`]); the requests in flight stay queued (the
+    /// next call reconnects and re-sends them) until [`cancel`](Self::cancel)led.
+    pub fn wait_any(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Option<(RequestId, Result<Vec<u8>, Error>)>, Error> {
+        loop {
+            if let Some(id) = self.outcomes.keys().next().copied() {
+                let result = self.outcomes.remove(&id).map(|r| r.map_err(request_error));
+                return Ok(result.map(|r| (id, r)));
+            }
+            if self.session.pending_requests() == 0 {
+                return Ok(None);
+            }
+            self.drive_output()?;
+            if !self.outcomes.is_empty() {
+                continue;
+            }
+            let wait = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(MAX_WAIT),
+                    _ => return Ok(None),
+                },
+                None => MAX_WAIT,
+            };
+            self.drive_input(wait)?;
+        }
+    }
+
+    /// Gives up on a request: it gets no outcome from [`wait_any`](Self::wait_any) (one
+    /// already received is dropped). If it was sent, the server may still execute it; the
+    /// session asks it to drop the answer. Returns whether the request was live.
+    pub fn cancel(&mut self, id: RequestId) -> bool {
+        if self.outcomes.remove(&id).is_some() {
+            return true;
+        }
+        let live = self.session.cancel(id);
+        // Its `Cancelled` outcome (and any other ready now) moves to the map; drop its own.
+        self.take_outcomes();
+        self.outcomes.remove(&id);
+        live
     }
 
     /// Closes the socket (the session stays; the next call reconnects).
@@ -395,16 +469,21 @@ impl Connection {
         }
     }
 
+    /// Moves the session's finished requests into the outcome map.
+    fn take_outcomes(&mut self) {
+        while let Some(outcome) = self.session.poll_outcome() {
+            self.outcomes
+                .insert(outcome.id, outcome.result.map(<[u8]>::to_vec));
+        }
+    }
+
     /// Outcomes, events, then transmissions, as the session's contract orders them.
     fn drive_output(&mut self) -> Result<(), Error> {
         let t = now();
         if self.session.poll_timeout().is_some_and(|d| d <= t) {
             self.session.handle_timeout(t);
         }
-        while let Some(outcome) = self.session.poll_outcome() {
-            self.outcomes
-                .insert(outcome.id, outcome.result.map(<[u8]>::to_vec));
-        }
+        self.take_outcomes();
         let mut reconnect = false;
         while let Some(event) = self.session.poll_event() {
             match event {
@@ -456,14 +535,15 @@ impl Connection {
         Ok(())
     }
 
-    /// Waits for input until the session's next deadline and feeds it in.
-    fn drive_input(&mut self) -> Result<(), Error> {
+    /// Waits for input until the session's next deadline (at most `longest`) and feeds it
+    /// in.
+    fn drive_input(&mut self, longest: Duration) -> Result<(), Error> {
         let t = now();
         let wait = self
             .session
             .poll_timeout()
             .map_or(MAX_WAIT, |d| Duration::from_nanos(d.0.saturating_sub(t.0)))
-            .min(MAX_WAIT);
+            .min(longest);
         let Some(link) = self.link.as_mut() else {
             return self.reconnect();
         };
@@ -472,10 +552,12 @@ impl Connection {
                 for mut p in packets {
                     self.session.handle_packet(now(), &mut p);
                 }
+                self.take_outcomes();
                 Ok(())
             }
             Ok(Received::Idle) => {
                 self.session.handle_timeout(now());
+                self.take_outcomes();
                 Ok(())
             }
             Ok(Received::Closed) => {
@@ -556,6 +638,17 @@ impl Connection {
             self.session.pending_requests()
         );
         Ok(())
+    }
+}
+
+/// A request's failure as the caller sees it.
+fn request_error(e: RequestError) -> Error {
+    match e {
+        RequestError::Rpc(e) => Error::Rpc(e.into()),
+        RequestError::TimedOut { after_ms } => Error::TimedOut {
+            after: Duration::from_millis(after_ms),
+        },
+        other => Error::Request(other),
     }
 }
 

@@ -181,6 +181,13 @@ pub enum Error {
     Enqueue(EnqueueError),
     /// The request ended without an answer (cancelled, too large, refused by the server).
     Request(RequestError),
+    /// A pipelined call ([`Client::invoke_all`](crate::Client::invoke_all)) got no outcome:
+    /// the connection failed first (that failure is the outcome of the earliest call still
+    /// waiting).
+    Abandoned {
+        /// The call had been sent: it may or may not have been executed.
+        sent: bool,
+    },
 }
 
 /// How the byte stream or an answer broke the protocol.
@@ -287,6 +294,15 @@ impl fmt::Display for Error {
             ),
             Self::Enqueue(e) => write!(f, "the request could not be queued: {e}"),
             Self::Request(e) => e.fmt(f),
+            Self::Abandoned { sent: true } => f.write_str(
+                "the connection failed before this call's answer (an earlier call of the batch \
+                 has the failure); the call may or may not have been executed: check before \
+                 repeating anything that is not idempotent",
+            ),
+            Self::Abandoned { sent: false } => f.write_str(
+                "the connection failed before this call was sent (an earlier call of the batch \
+                 has the failure); it was not executed",
+            ),
         }
     }
 }

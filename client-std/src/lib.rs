@@ -50,6 +50,7 @@ pub mod connection;
 pub mod dc;
 pub mod error;
 pub mod peers;
+mod pipeline;
 pub mod retry;
 
 pub use client::{Client, ClientBuilder, SentMessage};
