@@ -40,7 +40,7 @@ use rand_core::{Rng, UnwrapErr};
 use crate::error::{Error, ProtocolError};
 
 /// Request slots of a client session: this many requests may wait for answers at once.
-pub const REQUESTS: usize = 16;
+pub const REQUESTS: usize = 64;
 /// Outbox bytes: request bodies kept until answered (so they can be re-sent), 64 KiB.
 pub const OUTBOX: usize = 64 * 1024;
 /// Inbox bytes: answers and updates until taken, 256 KiB (an answer larger than this ends
