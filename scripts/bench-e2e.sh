@@ -6,7 +6,7 @@
 #
 # Usage: scripts/bench-e2e.sh [ROUNDS]     (default 3)
 # Environment: COUNT (default 10000), TELETHON_STYLE (list | gather, default list),
-# KURIGRAM_STYLE (gather | window, default gather), NICE (default 10: the niceness of
+# KURIGRAM_STYLE (gather | window, default window), NICE (default 10: the niceness of
 # everything it runs; the machine is shared).
 #
 # Each round starts one test DC (release, --quiet, one bot per client) and runs the three
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 COUNT=${COUNT:-10000}
 TELETHON_STYLE=${TELETHON_STYLE:-list}
-KURIGRAM_STYLE=${KURIGRAM_STYLE:-gather}
+KURIGRAM_STYLE=${KURIGRAM_STYLE:-window}
 NICE=${NICE:-10}
 run() { nice -n "$NICE" "$@"; }
 
@@ -132,12 +132,12 @@ for line in open(f"{work}/rss.txt"):
 med = {n: statistics.median(v) for n, v in secs.items()}
 print(f"\n{'client':<10} {'seconds per round':<28} {'median s':>9} {'msg/s':>8}")
 for n, v in secs.items():
-    print(f"{n:<10} {', '.join(f'{x:.2f}' for x in v):<28} {med[n]:>9.3f} {count / med[n]:>8.0f}")
+    print(f"{n:<10} {', '.join(f'{x:.3f}' for x in v):<28} {med[n]:>9.3f} {count / med[n]:>8.0f}")
 peers = [n for n in med if n != "ours"]
 if "ours" in med and peers:
     fastest = min(peers, key=med.get)
-    print(f"\nours vs the faster peer ({fastest}): {med[fastest] / med['ours']:.1f}x "
-          f"(vs {', '.join(f'{p} {med[p] / med['ours']:.1f}x' for p in peers)})")
+    ratios = ", ".join("%s %.1fx" % (p, med[p] / med["ours"]) for p in peers)
+    print(f"\nours vs the faster peer ({fastest}): {med[fastest] / med['ours']:.1f}x ({ratios})")
 print(f"\n{'client':<10} {'idle VmRSS KiB':<28} {'median MiB':>10}")
 for n, v in rss.items():
     print(f"{n:<10} {', '.join(map(str, v)):<28} {statistics.median(v) / 1024:>10.1f}")
