@@ -46,6 +46,9 @@ pub const OUTBOX: usize = 64 * 1024;
 /// Inbox bytes: answers and updates until taken, 256 KiB (an answer larger than this ends
 /// its request with `AnswerTooLarge`).
 pub const INBOX: usize = 256 * 1024;
+/// A request's outcome from [`Connection::wait_any`]: its id and its answer's bytes or its
+/// error.
+pub type Answer = (RequestId, Result<Vec<u8>, Error>);
 /// The session a client connection drives.
 pub type ClientSession = Session<Software, REQUESTS, OUTBOX, INBOX>;
 
@@ -421,10 +424,7 @@ impl Connection {
     /// Only failures of the connection itself ([`Error::Connect`] when reconnecting failed,
     /// [`Error::Transport`], [`Error::Protocol`]); the requests in flight stay queued (the
     /// next call reconnects and re-sends them) until [`cancel`](Self::cancel)led.
-    pub fn wait_any(
-        &mut self,
-        deadline: Option<Instant>,
-    ) -> Result<Option<(RequestId, Result<Vec<u8>, Error>)>, Error> {
+    pub fn wait_any(&mut self, deadline: Option<Instant>) -> Result<Option<Answer>, Error> {
         loop {
             if let Some(id) = self.outcomes.keys().next().copied() {
                 let result = self.outcomes.remove(&id).map(|r| r.map_err(request_error));

@@ -157,7 +157,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
                 let _ = queued.push((self.next_order.wrapping_sub(s.order), i as u16));
             }
         }
-        queued.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        queued.sort_unstable_by_key(|&(age, _)| core::cmp::Reverse(age));
         queued.iter().map(|&(_, i)| i).collect()
     }
 
