@@ -864,6 +864,121 @@ impl<I: Io> Client<I> {
 }
 
 impl Client<Blocking> {
+    /// Calls many API functions pipelined over the home DC's one connection, and returns
+    /// one outcome per call, in the order of `calls` (each as [`invoke`](Self::invoke) would
+    /// give it).
+    ///
+    /// As many calls are in flight as the session has room for
+    /// ([`connection::REQUESTS`](crate::connection::REQUESTS) slots,
+    /// [`connection::OUTBOX`](crate::connection::OUTBOX) bytes of bodies); the ones queued
+    /// while waiting leave together in one container. The server runs them in the order sent
+    /// but nothing waits for an earlier one's answer: use [`invoke`](Self::invoke) for calls
+    /// that depend on each other. The first call of a session goes alone, wrapped in
+    /// `initConnection`. A call answered with a `FLOOD_WAIT` under the threshold is sent
+    /// again after the wait, during which no new call is sent; one moved to another DC
+    /// (`USER_`/`PHONE_`/`NETWORK_MIGRATE_X`) is repeated through `invoke` after the batch.
+    /// If the connection fails for good, the earliest call still waiting gets that error and
+    /// every other call without an outcome [`Error::Abandoned`].
+    ///
+    /// ```
+    /// # use ferrogram_client_std::Client;
+    /// # use ferrogram_client_std::tl::{enums, functions as f, types};
+    /// # let dc = ferrogram_testdc::TestDc::start(ferrogram_testdc::Config::default())?;
+    /// # let (_, token) = dc.create_bot("Alert bot", "alert_bot");
+    /// # let mut client = Client::builder(1, "0123456789abcdef0123456789abcdef")
+    /// #     .dc(2, dc.addr()).trust_key(*dc.public_key()).connect()?;
+    /// # client.login_bot(&token)?;
+    /// let ids = [1, 2, 3].map(|n| f::users::GetUsers {
+    ///     id: vec![enums::InputUser::InputUserSelf(types::InputUserSelf {})],
+    /// });
+    /// for outcome in client.invoke_all(ids) {
+    ///     assert_eq!(outcome?.len(), 1);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn invoke_all<F>(
+        &mut self,
+        calls: impl IntoIterator<Item = F>,
+    ) -> Vec<Result<F::Return, Error>>
+    where
+        F: RemoteCall,
+        F::Return: Any,
+    {
+        let calls: Vec<F> = calls.into_iter().collect();
+        let mut results: Vec<Option<Result<F::Return, Error>>> =
+            std::iter::repeat_with(|| None).take(calls.len()).collect();
+        let mut start = 0;
+        if !self.initialized && !calls.is_empty() {
+            results[0] = Some(self.invoke(&calls[0]));
+            start = 1;
+        }
+        let policy = FloodPolicy {
+            threshold: self.settings.flood_sleep_threshold,
+        };
+        let home = self.conn.dc_id();
+        let rest = &calls[start..];
+        let mut moved = Vec::new();
+        let (peers, me) = (&mut self.peers, &mut self.me);
+        crate::pipeline::run(
+            &mut self.conn,
+            rest.len(),
+            policy,
+            |i| {
+                rest[i].to_bytes().map_err(|e| {
+                    ProtocolError::Tl {
+                        what: "the request",
+                        error: e.to_string(),
+                    }
+                    .into()
+                })
+            },
+            |i, outcome| {
+                let result = match outcome {
+                    Ok(bytes) => F::Return::from_bytes(&bytes)
+                        .map_err(|e| {
+                            ProtocolError::Tl {
+                                what: "the answer",
+                                error: e.to_string(),
+                            }
+                            .into()
+                        })
+                        .inspect(|value| {
+                            peers.collect(value);
+                            let any: &dyn Any = value;
+                            if let Some(enums::auth::Authorization::Authorization(a)) =
+                                any.downcast_ref()
+                                && let enums::User::User(u) = &a.user
+                            {
+                                *me = Some((**u).clone());
+                            }
+                        }),
+                    Err(Error::Rpc(e)) => match e.migrate_dc() {
+                        Some((
+                            MigrateKind::User | MigrateKind::Phone | MigrateKind::Network,
+                            dc,
+                        )) if dc != home => {
+                            moved.push(start + i);
+                            return;
+                        }
+                        Some((kind, dc_id)) => Err(Error::Migrate { kind, dc_id }),
+                        None => Err(relogin_error(e)),
+                    },
+                    Err(e) => Err(e),
+                };
+                results[start + i] = Some(result);
+            },
+        );
+        self.take_pushed();
+        self.save_peers();
+        for i in moved {
+            results[i] = Some(self.invoke(&calls[i]));
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(Error::Abandoned { sent: false })))
+            .collect()
+    }
+
     /// A clean shutdown: sends the acknowledgements still pending (so the server does not
     /// re-send, to the next session, what this one already received), then closes the
     /// socket. The client stays usable; the next call reconnects.

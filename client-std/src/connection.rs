@@ -18,7 +18,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ferrogram_mtproto_proto::auth_key::client::{
     ClientConfig, ClientHandshake, MAX_REQUEST, NewAuthKey,
@@ -47,12 +47,15 @@ use crate::net::{Blocking, Io, Smol};
 use crate::proxy::{self, Proxy};
 
 /// Request slots of a client session: this many requests may wait for answers at once.
-pub const REQUESTS: usize = 16;
+pub const REQUESTS: usize = 64;
 /// Outbox bytes: request bodies kept until answered (so they can be re-sent), 64 KiB.
 pub const OUTBOX: usize = 64 * 1024;
 /// Inbox bytes: answers and updates until taken, 256 KiB (an answer larger than this ends
 /// its request with `AnswerTooLarge`).
 pub const INBOX: usize = 256 * 1024;
+/// A request's outcome from [`Connection::wait_any`]: its id and its answer's bytes or its
+/// error.
+pub type Answer = (RequestId, Result<Vec<u8>, Error>);
 /// The session a client connection drives.
 pub type ClientSession = Session<Software, REQUESTS, OUTBOX, INBOX>;
 
@@ -326,6 +329,19 @@ impl Connection<Blocking> {
     pub fn wait_update(&mut self, timeout: Duration) -> Result<bool, Error> {
         block_on(self.wait_update_async(timeout))
     }
+
+    /// Sends what is queued and blocks until some request has its outcome, then returns it:
+    /// the request's id and its answer (the result object's bytes) or its error, as
+    /// [`call`](Self::call) would. Outcomes already received are returned without touching
+    /// the socket. `Ok(None)` when nothing is in flight, or once `deadline` has passed.
+    ///
+    /// # Errors
+    /// Only failures of the connection itself ([`Error::Connect`] when reconnecting failed,
+    /// [`Error::Transport`], [`Error::Protocol`]); the requests in flight stay queued (the
+    /// next call reconnects and re-sends them) until [`cancel`](Self::cancel)led.
+    pub fn wait_any(&mut self, deadline: Option<Instant>) -> Result<Option<Answer>, Error> {
+        block_on(self.wait_any_async(deadline))
+    }
 }
 
 impl Connection<Smol> {
@@ -352,6 +368,14 @@ impl Connection<Smol> {
     /// As [`Connection::call`].
     pub async fn wait_update(&mut self, timeout: Duration) -> Result<bool, Error> {
         self.wait_update_async(timeout).await
+    }
+
+    /// The async form of [`Connection::wait_any`].
+    ///
+    /// # Errors
+    /// As [`Connection::wait_any`].
+    pub async fn wait_any(&mut self, deadline: Option<Instant>) -> Result<Option<Answer>, Error> {
+        self.wait_any_async(deadline).await
     }
 }
 
@@ -475,13 +499,7 @@ impl<I: Io> Connection<I> {
         loop {
             self.drive_output().await?;
             if let Some(result) = self.outcomes.remove(&id) {
-                return result.map_err(|e| match e {
-                    RequestError::Rpc(e) => Error::Rpc(e.into()),
-                    RequestError::TimedOut { after_ms } => Error::TimedOut {
-                        after: Duration::from_millis(after_ms),
-                    },
-                    other => Error::Request(other),
-                });
+                return result.map_err(request_error);
             }
             self.drive_input().await?;
         }
@@ -524,11 +542,91 @@ impl<I: Io> Connection<I> {
         self.disconnect();
     }
 
+    /// Queues a serialized function (wrapped as `options` say) without waiting for its
+    /// answer, and returns its id: the pipelined form of [`call`](Self::call). It goes out
+    /// with the other queued requests (in one container) on the next
+    /// [`wait_any`](Self::wait_any) or [`call`](Self::call); its outcome comes from
+    /// `wait_any`, exactly once.
+    ///
+    /// At most [`REQUESTS`] requests (fewer while the session has its own in flight: pings,
+    /// salts) and [`OUTBOX`] bytes of bodies wait at once.
+    ///
+    /// # Errors
+    /// [`Error::Enqueue`] with `EnqueueError::TooManyRequests` or `EnqueueError::OutboxFull`
+    /// while the session is full (wait for an answer first), another `EnqueueError` for a
+    /// body it can never send. Nothing is queued then.
+    pub fn send(&mut self, body: &[u8], options: RequestOptions) -> Result<RequestId, Error> {
+        let id = self.session.enqueue(now(), body, options)?;
+        log::trace!(
+            "DC {}: request {} queued ({} bytes, pipelined)",
+            self.config.dc_id,
+            id.as_u64(),
+            body.len()
+        );
+        Ok(id)
+    }
+
+    /// Requests sent (with [`send`](Self::send) or [`call`](Self::call)) whose outcome was
+    /// not taken yet.
+    pub fn in_flight(&self) -> usize {
+        self.session.pending_requests() + self.outcomes.len()
+    }
+
+    /// The body of [`Connection::wait_any`].
+    pub(crate) async fn wait_any_async(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Answer>, Error> {
+        loop {
+            if let Some(id) = self.outcomes.keys().next().copied() {
+                let result = self.outcomes.remove(&id).map(|r| r.map_err(request_error));
+                return Ok(result.map(|r| (id, r)));
+            }
+            if self.session.pending_requests() == 0 {
+                return Ok(None);
+            }
+            self.drive_output().await?;
+            if !self.outcomes.is_empty() {
+                continue;
+            }
+            let wait = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(MAX_WAIT),
+                    _ => return Ok(None),
+                },
+                None => MAX_WAIT,
+            };
+            self.drive_input_at_most(wait).await?;
+        }
+    }
+
+    /// Gives up on a request: it gets no outcome from [`wait_any`](Self::wait_any) (one
+    /// already received is dropped). If it was sent, the server may still execute it; the
+    /// session asks it to drop the answer. Returns whether the request was live.
+    pub fn cancel(&mut self, id: RequestId) -> bool {
+        if self.outcomes.remove(&id).is_some() {
+            return true;
+        }
+        let live = self.session.cancel(id);
+        // Its `Cancelled` outcome (and any other ready now) moves to the map; drop its own.
+        self.take_outcomes();
+        self.outcomes.remove(&id);
+        live
+    }
+
     /// Closes the socket at once, without flushing acknowledgements (the session stays; the
     /// next call reconnects).
     pub fn disconnect(&mut self) {
         if self.link.take().is_some() {
             log::debug!("DC {}: disconnected", self.config.dc_id);
+        }
+    }
+
+    /// Moves the session's finished requests into the outcome map.
+    fn take_outcomes(&mut self) {
+        while let Some(outcome) = self.session.poll_outcome() {
+            self.outcomes
+                .insert(outcome.id, outcome.result.map(<[u8]>::to_vec));
         }
     }
 
@@ -538,10 +636,7 @@ impl<I: Io> Connection<I> {
         if self.session.poll_timeout().is_some_and(|d| d <= t) {
             self.session.handle_timeout(t);
         }
-        while let Some(outcome) = self.session.poll_outcome() {
-            self.outcomes
-                .insert(outcome.id, outcome.result.map(<[u8]>::to_vec));
-        }
+        self.take_outcomes();
         let mut reconnect = false;
         while let Some(event) = self.session.poll_event() {
             match event {
@@ -615,10 +710,12 @@ impl<I: Io> Connection<I> {
                 for mut p in packets {
                     self.session.handle_packet(now(), &mut p);
                 }
+                self.take_outcomes();
                 Ok(())
             }
             Ok(Received::Idle) => {
                 self.session.handle_timeout(now());
+                self.take_outcomes();
                 Ok(())
             }
             Ok(Received::Closed) => {
@@ -699,6 +796,17 @@ impl<I: Io> Connection<I> {
             self.session.pending_requests()
         );
         Ok(())
+    }
+}
+
+/// A request's failure as the caller sees it.
+fn request_error(e: RequestError) -> Error {
+    match e {
+        RequestError::Rpc(e) => Error::Rpc(e.into()),
+        RequestError::TimedOut { after_ms } => Error::TimedOut {
+            after: Duration::from_millis(after_ms),
+        },
+        other => Error::Request(other),
     }
 }
 

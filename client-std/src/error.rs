@@ -192,6 +192,13 @@ pub enum Error {
     Session(SessionError),
     /// Marked-up text could not be parsed (nothing was sent).
     Parse(crate::parse::ParseError),
+    /// A pipelined call ([`Client::invoke_all`](crate::Client::invoke_all)) got no outcome:
+    /// the connection failed first (that failure is the outcome of the earliest call still
+    /// waiting).
+    Abandoned {
+        /// The call had been sent: it may or may not have been executed.
+        sent: bool,
+    },
 }
 
 /// How the byte stream or an answer broke the protocol.
@@ -310,6 +317,15 @@ impl fmt::Display for Error {
             Self::Request(e) => e.fmt(f),
             Self::Session(e) => e.fmt(f),
             Self::Parse(e) => write!(f, "cannot parse the message: {e}"),
+            Self::Abandoned { sent: true } => f.write_str(
+                "the connection failed before this call's answer (an earlier call of the batch \
+                 has the failure); the call may or may not have been executed: check before \
+                 repeating anything that is not idempotent",
+            ),
+            Self::Abandoned { sent: false } => f.write_str(
+                "the connection failed before this call was sent (an earlier call of the batch \
+                 has the failure); it was not executed",
+            ),
         }
     }
 }

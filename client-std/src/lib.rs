@@ -123,6 +123,7 @@ pub mod messages;
 pub mod net;
 pub mod parse;
 pub mod peers;
+mod pipeline;
 pub mod proxy;
 pub mod retry;
 pub mod session;

@@ -146,15 +146,19 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         }
     }
 
-    /// The slot queued earliest, after `after_order` (in enqueue order).
-    fn next_queued(&self, after: Option<u32>) -> Option<usize> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.state == SlotState::Queued)
-            .filter(|(_, s)| after.is_none_or(|a| s.order.wrapping_sub(a) as i32 > 0))
-            .min_by_key(|(_, s)| s.order)
-            .map(|(i, _)| i)
+    /// The queued slots in enqueue order, oldest first: one pass over the slots and a sort
+    /// (a scan of every slot per request sent made a large session's transmit quadratic).
+    /// Orders are compared by age (`next_order - order`), so they may wrap around.
+    fn queued_in_order(&self) -> heapless::Vec<u16, REQ> {
+        let mut queued: heapless::Vec<(u32, u16), REQ> = heapless::Vec::new();
+        for (i, s) in self.slots.iter().enumerate() {
+            if s.state == SlotState::Queued {
+                // One entry per slot: it cannot be full.
+                let _ = queued.push((self.next_order.wrapping_sub(s.order), i as u16));
+            }
+        }
+        queued.sort_unstable_by_key(|&(age, _)| core::cmp::Reverse(age));
+        queued.iter().map(|&(_, i)| i).collect()
     }
 
     fn planned_len(&self, i: usize) -> usize {
@@ -204,9 +208,8 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         let acks_only = services[1..].iter().all(|(_, l)| *l == 0);
         let mut chosen = [usize::MAX; REQ];
         let mut n_chosen = 0;
-        let mut cursor = None;
-        while let Some(i) = self.next_queued(cursor) {
-            cursor = Some(self.slots[i].order);
+        for i in self.queued_in_order() {
+            let i = usize::from(i);
             let len = self.planned_len(i);
             let new_count = count + 1;
             let framed = if new_count == 1 {

@@ -169,29 +169,39 @@ impl<const N: usize> ByteStore<N> {
             return;
         }
         self.set_header(at, h | DEAD);
-        self.dead += HEADER + padded(span.len());
-        self.trim();
+        let size = HEADER + padded(span.len());
+        self.dead += size;
+        // The record below the top is always live (dead ones there are trimmed at once),
+        // so only freeing the topmost record can leave dead records at the top.
+        if at + size == self.top {
+            self.trim();
+        }
     }
 
-    /// Drops dead records at the top.
+    /// Drops the dead records at the top (the topmost record is dead). One walk over the
+    /// records, none when every record is dead: a store with many records that frees them
+    /// oldest first (requests and answers) only walks when it frees the newest.
     fn trim(&mut self) {
-        loop {
-            // Find the last record.
-            let mut at = 0;
-            let mut last = None;
-            while at < self.top {
-                let h = self.header(at);
-                last = Some((at, h));
-                at += HEADER + padded((h & !DEAD) as usize);
+        if self.dead == self.top {
+            self.top = 0;
+            self.dead = 0;
+            return;
+        }
+        // Where the run of dead records that ends at the top begins.
+        let mut run = None;
+        let mut at = 0;
+        while at < self.top {
+            let h = self.header(at);
+            if h & DEAD == 0 {
+                run = None;
+            } else if run.is_none() {
+                run = Some(at);
             }
-            match last {
-                Some((at, h)) if h & DEAD != 0 => {
-                    let size = self.top - at;
-                    self.top = at;
-                    self.dead -= size;
-                }
-                _ => return,
-            }
+            at += HEADER + padded((h & !DEAD) as usize);
+        }
+        if let Some(start) = run {
+            self.dead -= self.top - start;
+            self.top = start;
         }
     }
 
@@ -277,6 +287,24 @@ mod tests {
         // Freeing the top record reclaims it at once.
         s.free(c2);
         s.free(b2);
+        assert_eq!(s.free_at_top(), 60);
+    }
+
+    #[test]
+    fn freeing_the_top_record_reclaims_every_dead_record_below_it() {
+        let mut s = ByteStore::<64>::new();
+        let a = s.push(b"aaaa").unwrap();
+        let b = s.push(b"bbbb").unwrap();
+        let c = s.push(b"cccc").unwrap();
+        let d = s.push(b"dddd").unwrap();
+        s.free(b);
+        s.free(c);
+        assert_eq!(s.free_at_top(), 64 - 32 - 4, "the top record is live");
+        s.free(d);
+        assert_eq!(s.free_at_top(), 64 - 8 - 4, "b, c and d reclaimed");
+        assert!(!s.has_garbage());
+        assert_eq!(s.get(a), b"aaaa");
+        s.free(a);
         assert_eq!(s.free_at_top(), 60);
     }
 

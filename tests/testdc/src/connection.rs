@@ -21,6 +21,9 @@ use crate::{Session, SessionSlot, Shared, State, StoredKey, faults};
 
 /// How often a waiting connection wakes to send updates pushed by other connections.
 const PUSH_POLL: Duration = Duration::from_millis(50);
+/// Answers made before those made so far are sent (the session holds
+/// [`MAX_OUT_MESSAGES`](ferrogram_mtproto_proto::session::server::MAX_OUT_MESSAGES)).
+const ANSWER_BATCH: usize = 32;
 
 /// Why a connection ended (logged).
 enum End {
@@ -48,6 +51,12 @@ pub(crate) fn serve(stream: TcpStream, shared: &Shared) {
         return;
     }
     shared.log(peer, format_args!("connected"));
+    // Answers go out as they are made, often several writes per client message: without
+    // this, Nagle's algorithm holds each write after the first until the client's delayed
+    // ACK (tens of milliseconds) — as Telegram's servers do not.
+    if let Err(e) = stream.set_nodelay(true) {
+        shared.log(peer, format_args!("cannot set TCP_NODELAY: {e}"));
+    }
     let end = Connection::new(stream, shared, peer).run();
     let why = match end {
         End::Closed => "closed by the client".to_string(),
@@ -353,7 +362,19 @@ impl<'s> Connection<'s> {
         }
         let mut pushes = Vec::new();
         let had_queries = !queries.is_empty();
-        for (req_msg_id, body) in queries {
+        // The session keeps at most MAX_OUT_MESSAGES answers; those of a large container go
+        // out in batches as they are made.
+        let mut early = Vec::new();
+        for (n, (req_msg_id, body)) in queries.into_iter().enumerate() {
+            if n > 0 && n % ANSWER_BATCH == 0 {
+                loop {
+                    match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
+                        Ok(Some(range)) => early.push(self.tx[range].to_vec()),
+                        Ok(None) => break,
+                        Err(e) => return Some(End::Session(e.to_string())),
+                    }
+                }
+            }
             if api::wants_updates(&body) {
                 updates_to.insert(key_id, session_id);
             }
@@ -398,6 +419,11 @@ impl<'s> Connection<'s> {
         }
         crate::deliver(&mut guard, now, &pushes, faults.gzip);
         drop(guard);
+        for payload in early {
+            if let Some(end) = self.send_payload(key_id, payload) {
+                return Some(end);
+            }
+        }
         if had_queries {
             self.shared.changed();
         }
@@ -425,16 +451,22 @@ impl<'s> Connection<'s> {
                     Err(e) => return Some(End::Session(e.to_string())),
                 }
             };
-            let payload = match self.shared.stored_key(slot_id.0) {
-                Some(k) if self.shared.faults().containers => {
-                    faults::in_container(&AuthKey::new(k.auth_key), &payload, &mut self.rng)
-                }
-                _ => payload,
-            };
-            if let Err(e) = self.send(&payload) {
-                return Some(e);
+            if let Some(end) = self.send_payload(slot_id.0, payload) {
+                return Some(end);
             }
         }
+    }
+
+    /// Sends one encrypted payload of `key_id`'s session (inside a container when the
+    /// `containers` fault is on).
+    fn send_payload(&mut self, key_id: u64, payload: Vec<u8>) -> Option<End> {
+        let payload = match self.shared.stored_key(key_id) {
+            Some(k) if self.shared.faults().containers => {
+                faults::in_container(&AuthKey::new(k.auth_key), &payload, &mut self.rng)
+            }
+            _ => payload,
+        };
+        self.send(&payload).err()
     }
 
     fn send(&mut self, payload: &[u8]) -> Result<(), End> {

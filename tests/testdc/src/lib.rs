@@ -205,11 +205,18 @@ impl std::fmt::Debug for StoredKey {
     }
 }
 
-/// The encrypted session the test DC keeps per (auth key, session id): 64 queries in flight,
-/// 8 MiB of unacknowledged answers (a client that acknowledges every ten messages, as
-/// Pyrogram does, may leave several 1 MiB `upload.file` answers waiting), 2 MiB of received
-/// queries (a container of 512 KiB file parts).
-pub(crate) type Session = ServerSession<Software, 64, { 8 * 1024 * 1024 }, { 2 * 1024 * 1024 }>;
+/// The encrypted session the test DC keeps per (auth key, session id): as many queries in
+/// flight as one container carries (1,024: Telethon packs 100 requests a container, a
+/// pipelining client of ours its whole window), 8 MiB of unacknowledged answers (a client
+/// that acknowledges every ten messages, as Pyrogram does, may leave several 1 MiB
+/// `upload.file` answers waiting), 2 MiB of received queries (a container of 512 KiB file
+/// parts).
+pub(crate) type Session = ServerSession<
+    Software,
+    { ferrogram_mtproto_proto::session::container::MAX_CONTAINER_MESSAGES },
+    { 8 * 1024 * 1024 },
+    { 2 * 1024 * 1024 },
+>;
 
 /// The sessions one auth key may have at once (a client's main and media sessions, say);
 /// past it the least recently used is forgotten.

@@ -3,6 +3,7 @@
 //! Telegram numbers private chats), and uploaded files ([`Files`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use ferrogram_tl_types::enums;
 
@@ -81,7 +82,7 @@ pub struct World {
     /// (sender, random_id) of sent text messages: where each landed, its date and text, so
     /// a repeated `random_id` (a client re-sending after a lost answer) is not stored twice.
     /// Kept in memory only.
-    random_ids: HashMap<(i64, i64), (Sent, i32, i64, String)>,
+    random_ids: HashMap<(i64, i64), (Sent, i32, i64, String), BuildHasherDefault<IdHasher>>,
     /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
     exported: HashMap<Vec<u8>, (i64, i32)>,
     /// The entities `messages.sendMessage` gave, by (sender, message id in the sender's
@@ -98,6 +99,38 @@ pub struct Password {
     pub hint: Option<String>,
     /// The challenge the last `account.getPassword` issued (the only `srp_id` accepted).
     pub challenge: Option<Challenge>,
+}
+
+/// Hashes the (sender, random_id) keys of every sent message with a multiply per field
+/// instead of SipHash (a tenth of the DC's time per `messages.sendMessage` went to hashing).
+/// The DC serves 127.0.0.1: there is no one to flood it with colliding ids.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct IdHasher(u64);
+
+impl IdHasher {
+    fn mix(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.mix(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.mix(n as u64);
+    }
 }
 
 /// The user every fresh test DC has, so a bot has someone to write to.

@@ -480,7 +480,13 @@ fn text_message(
     let sent = world.send(from, to, date, text);
     world.set_last_entities(entities);
     let mut pushes = Vec::new();
-    if to != from {
+    let keys = if to != from {
+        world.keys_of(to)
+    } else {
+        Vec::new()
+    };
+    // Nobody is logged in as the recipient (a bot messaging Alice): no update to encode.
+    if !keys.is_empty() {
         let update = encode(&enums::Updates::UpdateShortMessage(Box::new(
             types::UpdateShortMessage {
                 out: false,
@@ -500,7 +506,7 @@ fn text_message(
                 ttl_period: None,
             },
         )))?;
-        for key in world.keys_of(to) {
+        for key in keys {
             pushes.push(Push {
                 auth_key_id: key,
                 update: update.clone(),
