@@ -309,6 +309,21 @@ impl<'k, R: CryptoRng, C: Clock, const RX: usize, P: CryptoProvider + Clone>
         self.dirty = false;
     }
 
+    /// Stores the record in `store` if it changed since it was last stored.
+    ///
+    /// # Errors
+    /// The store's own error (the record stays marked as changed).
+    pub async fn save_record<S: crate::record::RecordStore>(
+        &mut self,
+        store: &mut S,
+    ) -> Result<(), S::Error> {
+        if self.dirty {
+            store.save(&self.record.to_bytes()).await?;
+            self.dirty = false;
+        }
+        Ok(())
+    }
+
     /// Call after each new TCP connection: makes the auth key if the device has none (the
     /// only handshake of its life, if the record is stored), else resumes the session,
     /// which re-sends what was not answered.

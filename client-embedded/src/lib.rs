@@ -33,4 +33,4 @@ pub mod record;
 pub use device::{Clock, Config, Device, Error, Peer, sent_message_id};
 #[cfg(feature = "embassy")]
 pub use embassy::EmbassyClock;
-pub use record::{RECORD_LEN, Record, RecordError};
+pub use record::{RECORD_LEN, Record, RecordError, RecordStore, load_record};

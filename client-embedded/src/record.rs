@@ -69,6 +69,43 @@ impl core::fmt::Display for RecordError {
     }
 }
 
+/// Where a device keeps its [`Record`] (a flash page, EEPROM, a file on the host). Writes
+/// happen only when the record changed: a new auth key or a login, a few times in a
+/// device's life.
+pub trait RecordStore {
+    /// Why storing or loading failed.
+    type Error: core::fmt::Debug;
+
+    /// The stored bytes, or `None` if nothing was stored yet.
+    fn load(
+        &mut self,
+    ) -> impl core::future::Future<Output = Result<Option<[u8; RECORD_LEN]>, Self::Error>>;
+
+    /// Stores the bytes (replacing what was there).
+    fn save(
+        &mut self,
+        bytes: &[u8; RECORD_LEN],
+    ) -> impl core::future::Future<Output = Result<(), Self::Error>>;
+}
+
+/// Loads the record from `store`: `Record::new(dc_id)` if nothing (or nothing valid) was
+/// stored, with the reason it was not used.
+///
+/// # Errors
+/// The store's own error.
+pub async fn load_record<S: RecordStore>(
+    store: &mut S,
+    dc_id: i32,
+) -> Result<(Record, Option<RecordError>), S::Error> {
+    Ok(match store.load().await? {
+        None => (Record::new(dc_id), None),
+        Some(bytes) => match Record::from_bytes(&bytes) {
+            Ok(r) => (r, None),
+            Err(e) => (Record::new(dc_id), Some(e)),
+        },
+    })
+}
+
 impl Record {
     /// A device that has nothing yet, for DC `dc_id`.
     pub const fn new(dc_id: i32) -> Self {

@@ -271,3 +271,90 @@ fn a_boards_crypto_provider_does_the_sessions_crypto() {
     // Each message both ways: a SHA-256 for its key and an AES-IGE pass, at least.
     assert!(calls.0.get() >= 8, "{} provider calls", calls.0.get());
 }
+
+/// A record store in memory, counting its writes (a flash page stands here on a board).
+#[derive(Default)]
+struct Flash {
+    page: Option<[u8; ferrogram_client_embedded::RECORD_LEN]>,
+    writes: u32,
+}
+
+impl ferrogram_client_embedded::RecordStore for Flash {
+    type Error = std::convert::Infallible;
+
+    async fn load(
+        &mut self,
+    ) -> Result<Option<[u8; ferrogram_client_embedded::RECORD_LEN]>, Self::Error> {
+        Ok(self.page)
+    }
+
+    async fn save(
+        &mut self,
+        bytes: &[u8; ferrogram_client_embedded::RECORD_LEN],
+    ) -> Result<(), Self::Error> {
+        self.page = Some(*bytes);
+        self.writes += 1;
+        Ok(())
+    }
+}
+
+#[test]
+fn the_record_store_is_written_only_when_the_record_changes_and_flood_waits_are_slept() {
+    let dc = TestDc::start(DcConfig::default()).unwrap();
+    let (bot_id, token) = dc.create_bot("Sensor", "sensor_bot");
+    let keys = [*dc.public_key()];
+    let config = Config {
+        flood_sleep_max_secs: 2,
+        ..Config::new(2, &keys, 1, API_HASH)
+    };
+    let mut flash = Flash::default();
+    block_on(async {
+        let (record, why) = ferrogram_client_embedded::load_record(&mut flash, 2)
+            .await
+            .unwrap();
+        assert!(
+            why.is_none() && record.auth_key.is_none(),
+            "erased flash: start fresh"
+        );
+        let mut dev = device(config, record);
+        let mut s = socket(&dc).await;
+        dev.connected(&mut s).await.unwrap();
+        dev.save_record(&mut flash).await.unwrap();
+        dev.login_bot(&mut s, &token).await.unwrap();
+        dev.save_record(&mut flash).await.unwrap();
+        // A FLOOD_WAIT_1 (under the 2 s limit) is slept through and the alert sent.
+        let mut faults = dc.faults();
+        faults.flood_wait_calls = 1;
+        faults.flood_wait_secs = 1;
+        dc.set_faults(faults);
+        let t = std::time::Instant::now();
+        dev.send_message(&mut s, ALICE_PEER, "after a flood wait")
+            .await
+            .unwrap();
+        assert!(t.elapsed() >= Duration::from_secs(1));
+        dev.save_record(&mut flash).await.unwrap();
+        assert_eq!(
+            flash.writes, 2,
+            "the key, then the login; nothing for an alert"
+        );
+        // A longer one is returned with its seconds.
+        let mut faults = dc.faults();
+        faults.flood_wait_calls = 1;
+        faults.flood_wait_secs = 30;
+        dc.set_faults(faults);
+        let e = dev
+            .send_message(&mut s, ALICE_PEER, "too soon")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::FloodWait { secs: 30 }), "{e}");
+
+        // A reboot loads the stored record: logged in, same key.
+        let (record, _) = ferrogram_client_embedded::load_record(&mut flash, 2)
+            .await
+            .unwrap();
+        assert_eq!(record.bot_id, bot_id);
+        assert_eq!(&record, dev.record());
+    });
+    let texts: Vec<String> = dc.messages().into_iter().map(|m| m.2).collect();
+    assert_eq!(texts, ["after a flood wait"]);
+}

@@ -90,12 +90,17 @@
 //! only the forms you enable, and two forms build in parallel (Rust's front end is
 //! single-threaded per crate; one crate holding both forms took more than twice as long).
 //!
+//! Decoding function calls (`TlRead` for the owned function structs) is what a server or proxy
+//! does; clients only encode calls, so it is the opt-in feature `read-functions` (a quarter
+//! of the owned decoders). Every type decodes, and every function encodes, by default.
+//!
 //! Clean debug build, non-incremental, as a dependency of an empty binary, on the 2-core
-//! reference machine (medians of 3; `scripts/build-times.sh`, details in `BENCHMARKS.md`):
+//! reference machine (`scripts/build-times.sh`, details in `BENCHMARKS.md`; the machine's
+//! run-to-run noise is about ±10%):
 //!
 //! | features | what you get | clean build |
 //! |---|---|---|
-//! | default (`alloc`, `api`) | owned types, full API | 20.1 s (grammers-tl-types: 18.0 s) |
+//! | default (`alloc`, `api`) | owned types, full API | 21.9 s, median of 10 (grammers-tl-types in the same runs: 22.3 s) |
 //! | default + `view` | owned and zero-copy forms | 20.7 s |
 //! | `view`, `api` (no `alloc`) | zero-copy forms only, no heap | ≈ 15 s (a binary using them) |
 //! | `view` (no `api`) | MTProto service schema only | 2.5 s |
