@@ -110,7 +110,8 @@
 //! **Formatting**: [`Client::send_message_with`] sends Markdown or HTML ([`ParseMode`]) as
 //! message entities.
 //!
-//! Not here yet (issue 6 has the whole list): update gap recovery.
+//! Not here yet: update gap recovery (`updates.getDifference`), and [`Client::invoke_all`]
+//! (pipelining) on the async client.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
