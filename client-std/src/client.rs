@@ -590,7 +590,7 @@ impl<I: Io> Client<I> {
             return Ok(());
         }
         let config = self.settings.connection_config(dc_id)?;
-        let exported = if self.me.is_some() {
+        let exported = if self.login.is_some() {
             let export = f::auth::ExportAuthorization { dc_id };
             let enums::auth::ExportedAuthorization::ExportedAuthorization(e) = self
                 .invoke_here::<f::auth::ExportAuthorization>(None, &encode(&export)?)
@@ -635,7 +635,7 @@ impl<I: Io> Client<I> {
                 }
             };
             self.peers.collect(&updates);
-            for u in updates::split(updates, self.me.as_ref().map(|m| m.id)) {
+            for u in updates::split(updates, self.login.map(|l| l.id)) {
                 if self.updates.len() == MAX_QUEUED_UPDATES {
                     self.updates.pop_front();
                     self.updates_dropped += 1;
@@ -817,7 +817,7 @@ impl<I: Io> Client<I> {
         if let Some(p) = self.peers.input_peer(user_id) {
             return Ok(p);
         }
-        if self.me.as_ref().is_some_and(|m| m.bot) && user_id > 0 {
+        if self.login.is_some_and(|l| l.is_bot) && user_id > 0 {
             log::debug!("meeting user {user_id} by id (bots may)");
             self.invoke_inner(&f::users::GetUsers {
                 id: vec![enums::InputUser::InputUser(types::InputUser {
