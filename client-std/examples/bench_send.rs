@@ -22,7 +22,7 @@ use std::env;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ferrogram_client_std::tl::{enums, functions as f, types};
+use ferrogram_client_std::tl::{enums, functions as f};
 use ferrogram_client_std::{Client, RsaPublicKey};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -62,17 +62,8 @@ fn bot() -> Result<Client> {
 
 /// Resolves `@username` (meeting it) and returns its peer.
 fn meet(c: &mut Client, username: &str) -> Result<enums::InputPeer> {
-    let enums::contacts::ResolvedPeer::ResolvedPeer(r) =
-        c.invoke(&f::contacts::ResolveUsername {
-            username: username.into(),
-            referer: None,
-        })?;
-    let enums::Peer::User(u) = r.peer else {
-        return Err(format!("@{username} is not a user").into());
-    };
-    Ok(c.peers()
-        .input_peer(u.user_id)
-        .ok_or("resolved but not met")?)
+    let id = c.resolve_username(username)?.marked();
+    Ok(c.peers().input_peer(id).ok_or("resolved but not met")?)
 }
 
 fn send(count: usize, tag: &str) -> Result<()> {
@@ -145,31 +136,8 @@ fn vm_rss_kib() -> Result<u64> {
 
 fn count(count: usize, chats: &[String]) -> Result<()> {
     let mut c = client()?;
-    let enums::auth::SentCode::SentCode(code) = c.invoke(&f::auth::SendCode {
-        phone_number: "15550000001".into(),
-        api_id: 12345,
-        api_hash: API_HASH.into(),
-        settings: enums::CodeSettings::CodeSettings(types::CodeSettings {
-            allow_flashcall: false,
-            current_number: false,
-            allow_app_hash: false,
-            allow_missed_call: false,
-            allow_firebase: false,
-            unknown_number: false,
-            logout_tokens: None,
-            token: None,
-            app_sandbox: None,
-        }),
-    })?
-    else {
-        return Err("no login code sent".into());
-    };
-    c.invoke(&f::auth::SignIn {
-        phone_number: "15550000001".into(),
-        phone_code_hash: code.phone_code_hash,
-        phone_code: Some("22222".into()),
-        email_verification: None,
-    })?;
+    let login = c.request_login_code("+15550000001")?;
+    c.sign_in(&login, "22222")?;
     for chat in chats {
         let (bot, tag) = chat.split_once(':').ok_or("count takes BOT:TAG")?;
         let seen = history_texts(&mut c, bot)?;
@@ -194,37 +162,12 @@ fn count(count: usize, chats: &[String]) -> Result<()> {
 
 /// Every text in the logged-in user's chat with `@username`, with how often it is stored.
 fn history_texts(c: &mut Client, username: &str) -> Result<HashMap<String, u32>> {
-    let peer = meet(c, username)?;
+    let chat = c.resolve_username(username)?.marked();
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let mut offset_id = 0;
-    loop {
-        let page = c.invoke(&f::messages::GetHistory {
-            peer: peer.clone(),
-            offset_id,
-            offset_date: 0,
-            add_offset: 0,
-            limit: 100,
-            max_id: 0,
-            min_id: 0,
-            hash: 0,
-        })?;
-        let messages = match page {
-            enums::messages::Messages::Messages(m) => m.messages,
-            enums::messages::Messages::Slice(m) => m.messages,
-            other => return Err(format!("unexpected history: {other:?}").into()),
-        };
-        let mut oldest: Option<i32> = None;
-        for m in &messages {
-            if let enums::Message::Message(m) = m {
-                *seen.entry(m.message.clone()).or_default() += 1;
-                oldest = Some(oldest.map_or(m.id, |o| o.min(m.id)));
-            }
-        }
-        match oldest {
-            Some(id) if messages.len() == 100 => offset_id = id,
-            _ => return Ok(seen),
-        }
+    for m in c.history(chat, None) {
+        *seen.entry(m?.text).or_default() += 1;
     }
+    Ok(seen)
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>> {

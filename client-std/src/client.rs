@@ -923,15 +923,7 @@ impl Client<Blocking> {
             &mut self.conn,
             rest.len(),
             policy,
-            |i| {
-                rest[i].to_bytes().map_err(|e| {
-                    ProtocolError::Tl {
-                        what: "the request",
-                        error: e.to_string(),
-                    }
-                    .into()
-                })
-            },
+            |i| encode(&rest[i]),
             |i, outcome| {
                 let result = match outcome {
                     Ok(bytes) => F::Return::from_bytes(&bytes)
