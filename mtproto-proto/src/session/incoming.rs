@@ -173,10 +173,13 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             },
             Body::MsgsAck(ids) => {
                 for id in service::ids(&ids) {
-                    for s in self.slots.iter_mut() {
-                        if s.state == SlotState::Sent && s.latest_msg_id() == id {
-                            s.acked = true;
-                        }
+                    // A msg_id is sent once: at most one slot has it as its latest.
+                    let found = self.find_slot(self.answer_hint, |s| {
+                        s.state == SlotState::Sent && s.latest_msg_id() == id
+                    });
+                    if let Some(i) = found {
+                        self.slots[i].acked = true;
+                        self.answer_hint = i;
                     }
                 }
             }
@@ -335,10 +338,14 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             })
     }
 
-    fn slot_answered_by(&self, req_msg_id: i64) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| s.is_waiting() && s.was_sent_as(req_msg_id))
+    fn slot_answered_by(&mut self, req_msg_id: i64) -> Option<usize> {
+        let found = self.find_slot(self.answer_hint, |s| {
+            s.is_waiting() && s.was_sent_as(req_msg_id)
+        });
+        if let Some(i) = found {
+            self.answer_hint = i;
+        }
+        found
     }
 
     fn on_rpc_result(&mut self, req_msg_id: i64, result: RpcBody<'_>) {

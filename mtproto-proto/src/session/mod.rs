@@ -273,6 +273,11 @@ pub struct Session<
     pub(crate) seq: SeqNo,
     pub(crate) salts: Salts,
     pub(crate) slots: [Slot; REQ],
+    /// Where the search for a free slot starts (after the last slot taken), and where the
+    /// search for an answered or acknowledged one starts (the last one found): slots are
+    /// taken in rotation and answered mostly in order, so both searches usually stop at once.
+    pub(crate) free_hint: usize,
+    pub(crate) answer_hint: usize,
     pub(crate) next_order: u32,
     pub(crate) next_generation: u32,
     pub(crate) outbox: ByteStore<OUT>,
@@ -324,6 +329,8 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
             seq: SeqNo::new(),
             salts: Salts::new(salt),
             slots: [const { Slot::FREE }; REQ],
+            free_hint: 0,
+            answer_hint: 0,
             next_order: 0,
             next_generation: 1,
             outbox: ByteStore::new(),
@@ -393,6 +400,12 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         &self.key
     }
 
+    /// The first slot from `from` on (wrapping around) that `pred` accepts.
+    pub(crate) fn find_slot(&self, from: usize, pred: impl Fn(&Slot) -> bool) -> Option<usize> {
+        let from = if from < REQ { from } else { 0 };
+        (from..REQ).chain(0..from).find(|&i| pred(&self.slots[i]))
+    }
+
     pub(crate) fn slot_of(&self, id: RequestId) -> Option<usize> {
         let i = usize::from(id.index);
         let s = self.slots.get(i)?;
@@ -442,7 +455,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
                 max,
             });
         }
-        let Some(index) = self.slots.iter().position(|s| s.state == SlotState::Free) else {
+        let Some(index) = self.find_slot(self.free_hint, |s| s.state == SlotState::Free) else {
             return Err(EnqueueError::TooManyRequests { capacity: REQ });
         };
         if self.outbox.free_at_top() < body.len() {
@@ -459,6 +472,7 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         self.next_generation = self.next_generation.wrapping_add(1).max(1);
         let order = self.next_order;
         self.next_order = self.next_order.wrapping_add(1);
+        self.free_hint = index + 1;
         self.slots[index] = Slot {
             state: SlotState::Queued,
             kind,
@@ -777,11 +791,13 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         if !self.outbox.has_garbage() {
             return;
         }
-        for s in self.slots.iter_mut() {
-            if s.is_waiting() {
-                s.body = self.outbox.compacted(s.body);
-            }
-        }
+        let mut bodies: heapless::Vec<&mut Span, REQ> = self
+            .slots
+            .iter_mut()
+            .filter(|s| s.is_waiting())
+            .map(|s| &mut s.body)
+            .collect();
+        self.outbox.relocate(&mut bodies);
         self.outbox.compact();
     }
 
@@ -790,16 +806,24 @@ impl<P: CryptoProvider, const REQ: usize, const OUT: usize, const IN: usize>
         if self.inbox.free_at_top() >= need || !self.inbox.has_garbage() {
             return;
         }
-        for s in self.slots.iter_mut() {
-            if let Some(Ok(span)) = &mut s.outcome {
-                *span = self.inbox.compacted(*span);
-            }
-        }
-        for e in self.events.iter_mut() {
-            if let StoredEvent::Update(span) = e {
-                *span = self.inbox.compacted(*span);
-            }
-        }
+        let mut answers: heapless::Vec<&mut Span, REQ> = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| match &mut s.outcome {
+                Some(Ok(span)) => Some(span),
+                _ => None,
+            })
+            .collect();
+        self.inbox.relocate(&mut answers);
+        let mut updates: heapless::Vec<&mut Span, MAX_EVENTS> = self
+            .events
+            .iter_mut()
+            .filter_map(|e| match e {
+                StoredEvent::Update(span) => Some(span),
+                _ => None,
+            })
+            .collect();
+        self.inbox.relocate(&mut updates);
         self.inbox.compact();
     }
 }

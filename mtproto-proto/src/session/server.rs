@@ -285,9 +285,9 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
             }
         }
         if self.out_store.free_at_top() < max && self.out_store.has_garbage() {
-            for m in self.out.iter_mut() {
-                m.body = self.out_store.compacted(m.body);
-            }
+            let mut bodies: Vec<&mut Span, MAX_OUT_MESSAGES> =
+                self.out.iter_mut().map(|m| &mut m.body).collect();
+            self.out_store.relocate(&mut bodies);
             self.out_store.compact();
         }
         let body = self
@@ -676,9 +676,9 @@ impl<P: CryptoProvider, const QUERIES: usize, const OUT: usize, const IN: usize>
         if self.in_store.free_at_top() >= need || !self.in_store.has_garbage() {
             return;
         }
-        for (_, span) in self.queries.iter_mut() {
-            *span = self.in_store.compacted(*span);
-        }
+        let mut spans: Vec<&mut Span, QUERIES> =
+            self.queries.iter_mut().map(|(_, span)| span).collect();
+        self.in_store.relocate(&mut spans);
         self.in_store.compact();
     }
 
