@@ -9,6 +9,7 @@ use ferrogram_mtproto_proto::auth_key::server::{MAX_ANSWER, ServerHandshake};
 use ferrogram_mtproto_proto::crypto::message::{self, MessageHeader, Role};
 use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
 use ferrogram_mtproto_proto::crypto::provider::Software;
+use ferrogram_mtproto_proto::msg_id::UnixNanos;
 use ferrogram_mtproto_proto::session::server::{ServerConfig, ServerEvent};
 use ferrogram_mtproto_proto::transport::{
     DEFAULT_MAX_FRAME_LEN, Decoder, EncodeOptions, Encoder, Event, TransportErrorCode,
@@ -277,10 +278,10 @@ impl<'s> Connection<'s> {
         let slot_id = (key_id, session_id);
         let mut guard = self.shared.state();
         let State {
-            world,
             sessions,
             updates_to,
             tick,
+            ..
         } = &mut *guard;
         *tick += 1;
         if !sessions.contains_key(&slot_id) {
@@ -360,22 +361,62 @@ impl<'s> Connection<'s> {
         while let Some(q) = session.poll_query() {
             queries.push((q.req_msg_id, q.body.to_vec()));
         }
-        let mut pushes = Vec::new();
+        drop(guard);
+        if !faults.delay.is_zero() {
+            // The delay fault: a slow server, every answer late.
+            std::thread::sleep(faults.delay);
+        }
         let had_queries = !queries.is_empty();
-        // The session keeps at most MAX_OUT_MESSAGES answers; those of a large container go
-        // out in batches as they are made.
-        let mut early = Vec::new();
-        for (n, (req_msg_id, body)) in queries.into_iter().enumerate() {
-            if n > 0 && n % ANSWER_BATCH == 0 {
-                loop {
-                    match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
-                        Ok(Some(range)) => early.push(self.tx[range].to_vec()),
-                        Ok(None) => break,
-                        Err(e) => return Some(End::Session(e.to_string())),
-                    }
-                }
+        // The session keeps at most MAX_OUT_MESSAGES answers, and the client is waiting: the
+        // answers to a large container go out in batches, each as soon as it is made (the
+        // world unlocked while it is written), so the client works on one batch while the
+        // next is made.
+        for batch in queries.chunks(ANSWER_BATCH) {
+            if let Some(end) = self.answer(slot_id, &caller, &faults, now, batch) {
+                return Some(end);
             }
-            if api::wants_updates(&body) {
+        }
+        if had_queries {
+            self.shared.changed();
+        }
+        if let Some(n) = faults.close_after.filter(|n| self.received >= *n) {
+            // Answers stay queued in the session for the client's next connection.
+            return Some(End::FaultClose(n));
+        }
+        self.flush()
+    }
+
+    /// Runs one batch of queries of the session `slot_id` against the world and sends their
+    /// answers (with whatever else the session has queued).
+    fn answer(
+        &mut self,
+        slot_id: (u64, i64),
+        caller: &Caller,
+        faults: &faults::Faults,
+        now: UnixNanos,
+        batch: &[(i64, Vec<u8>)],
+    ) -> Option<End> {
+        let (key_id, session_id) = slot_id;
+        let mut guard = self.shared.state();
+        let State {
+            world,
+            sessions,
+            updates_to,
+            ..
+        } = &mut *guard;
+        let Some(slot) = sessions.get_mut(&slot_id) else {
+            // Another connection's new session pushed this one out meanwhile.
+            self.shared.log(
+                self.peer,
+                format_args!("session {session_id:#018x} evicted; {} queries dropped", batch.len()),
+            );
+            return None;
+        };
+        let session = &mut slot.session;
+        let mut pushes = Vec::new();
+        for (req_msg_id, body) in batch {
+            let req_msg_id = *req_msg_id;
+            if api::wants_updates(body) {
                 updates_to.insert(key_id, session_id);
             }
             let armed = self.shared.faults().take_error();
@@ -384,10 +425,10 @@ impl<'s> Connection<'s> {
                     result: Err(api::ApiError { code, message }),
                     pushes: Vec::new(),
                 },
-                None => api::call(world, &caller, &body),
+                None => api::call(world, caller, body),
             };
             if self.shared.config.verbose {
-                let name = api::unwrap(&body)
+                let name = api::unwrap(body)
                     .ok()
                     .and_then(|q| {
                         q.get(..4)
@@ -417,24 +458,22 @@ impl<'s> Connection<'s> {
             }
             pushes.extend(answer.pushes);
         }
+        let mut ready = Vec::new();
+        loop {
+            match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
+                Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
+                Ok(None) => break,
+                Err(e) => return Some(End::Session(e.to_string())),
+            }
+        }
         crate::deliver(&mut guard, now, &pushes, faults.gzip);
         drop(guard);
-        for payload in early {
+        for payload in ready {
             if let Some(end) = self.send_payload(key_id, payload) {
                 return Some(end);
             }
         }
-        if had_queries {
-            self.shared.changed();
-        }
-        if let Some(n) = faults.close_after.filter(|n| self.received >= *n) {
-            // Answers stay queued in the session for the client's next connection.
-            return Some(End::FaultClose(n));
-        }
-        if !faults.delay.is_zero() {
-            std::thread::sleep(faults.delay);
-        }
-        self.flush()
+        None
     }
 
     /// Sends everything the attached session has queued.
