@@ -213,6 +213,55 @@ fn server_role_reproduces_and_opens() {
     }
 }
 
+/// A server routes by the session id read from the first block alone: it agrees with the
+/// full decryption on every vector (Telethon's and Kurigram's payloads, both directions),
+/// leaves the payload untouched, and claims nothing about authenticity (a payload with a
+/// damaged body still yields its session id; `decrypt` then refuses it).
+#[test]
+fn peeked_session_id_agrees_with_decrypt() {
+    let v = vectors();
+    let key = auth_key(&v);
+    for (direction, role) in [
+        ("client_to_server", Role::Server),
+        ("server_to_client", Role::Client),
+    ] {
+        for case in cases(&v, direction) {
+            let name = case["name"].as_str().unwrap();
+            let payload = unhex(case["payload"].as_str().unwrap());
+            let peeked = message::peek_session_id(&mut Software, &key, role, &payload).unwrap();
+            assert_eq!(peeked, header(&v, case).session_id, "{name}");
+            let mut damaged = payload.clone();
+            let last = damaged.len() - 1;
+            damaged[last] ^= 1;
+            assert_eq!(
+                message::peek_session_id(&mut Software, &key, role, &damaged).unwrap(),
+                peeked,
+                "{name}: the first block alone decides"
+            );
+            assert_eq!(
+                decrypt(&mut Software, &key, role, &mut damaged),
+                Err(DecryptError::MsgKeyMismatch),
+                "{name}"
+            );
+        }
+    }
+    let payload = unhex(
+        cases(&v, "client_to_server")[0]["payload"]
+            .as_str()
+            .unwrap(),
+    );
+    assert!(matches!(
+        message::peek_session_id(&mut Software, &key, Role::Server, &payload[..40]),
+        Err(DecryptError::TooShort { len: 40 })
+    ));
+    let mut other = payload.clone();
+    other[0] ^= 1;
+    assert!(matches!(
+        message::peek_session_id(&mut Software, &key, Role::Server, &other),
+        Err(DecryptError::AuthKeyIdMismatch { .. })
+    ));
+}
+
 // ---- hostile inputs -------------------------------------------------------------------
 
 /// Encrypts an arbitrary `plaintext` the way a (possibly malicious) peer with the right

@@ -575,6 +575,45 @@ pub fn decrypt<P: CryptoProvider>(
     result
 }
 
+/// The `session_id` an MTProto 2.0 `payload` claims, read by decrypting its first block
+/// only (a server routes a message to its session with it before the session decrypts the
+/// whole message). The payload is left as it is.
+///
+/// **Nothing is authenticated**: anyone who knows the auth key id can make a payload claim
+/// any session. Use the id only to pick among sessions that already exist; the session's
+/// own [`decrypt`] then checks `msg_key` and refuses a forgery. Before creating anything for
+/// an unknown id, [`decrypt`] a copy.
+///
+/// # Errors
+/// The length and auth key id checks of [`decrypt`]; a provider failure.
+pub fn peek_session_id<P: CryptoProvider>(
+    provider: &mut P,
+    auth_key: &AuthKey,
+    role: Role,
+    payload: &[u8],
+) -> Result<i64, DecryptError> {
+    let len = payload.len();
+    if len < MIN_PAYLOAD_LEN {
+        return Err(DecryptError::TooShort { len });
+    }
+    if payload[0..8] != auth_key.id() {
+        return Err(DecryptError::AuthKeyIdMismatch {
+            expected: auth_key.id_u64(),
+            got: u64::from_le_bytes(payload[0..8].try_into().unwrap_or_default()),
+        });
+    }
+    let mut msg_key = [0; 16];
+    msg_key.copy_from_slice(&payload[8..24]);
+    let keys = message_key::derive_v2(provider, auth_key, role.incoming(), &msg_key);
+    // IGE's first plaintext block depends on the IV and the first ciphertext block only.
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&payload[EXTERNAL_HEADER_LEN..EXTERNAL_HEADER_LEN + 16]);
+    provider
+        .aes256_ige_decrypt(&keys.aes_key, &keys.aes_iv, &mut first)
+        .map_err(DecryptError::Provider)?;
+    Ok(read_i64(&first, 8))
+}
+
 fn check_plaintext<P: CryptoProvider>(
     provider: &mut P,
     auth_key: &AuthKey,

@@ -114,9 +114,7 @@ impl<const N: usize> ReplayWindow<N> {
     fn place_of(&self, id: i64) -> Result<usize, Replay> {
         match self.search(id) {
             Ok(_) => Err(Replay::Duplicate),
-            Err(0) if self.len == N && N > 0 => Err(Replay::TooOld {
-                lowest: self.at(0),
-            }),
+            Err(0) if self.len == N && N > 0 => Err(Replay::TooOld { lowest: self.at(0) }),
             Err(at) => Ok(at),
         }
     }

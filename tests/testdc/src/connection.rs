@@ -255,26 +255,49 @@ impl<'s> Connection<'s> {
             port: self.shared.port(),
         };
         let key = AuthKey::new(stored.auth_key);
-        // The session id is inside the encryption: open a copy to route the message.
+        // The session id is inside the encryption. The first block gives it cheaply, but
+        // unauthenticated: that is enough to pick an existing session (which then checks the
+        // whole message), not to make one. A new session id, and the refusal fault (which
+        // answers from the header), take a full decryption of a copy first.
         let mut payload = payload.to_vec();
-        let mut peek = payload.clone();
-        let header = match message::decrypt(
-            &mut Software,
-            &key,
-            Role::Server,
-            message::strip_transport_padding(&mut peek),
-        ) {
-            Ok(d) => d.header,
-            Err(e) => {
-                self.shared.log(
-                    self.peer,
-                    format_args!("dropped an undecryptable message: {e}"),
-                );
-                return None;
+        let routed = message::strip_transport_padding(&mut payload).len();
+        let claimed =
+            match message::peek_session_id(&mut Software, &key, Role::Server, &payload[..routed]) {
+                Ok(id) => id,
+                Err(e) => {
+                    self.shared.log(
+                        self.peer,
+                        format_args!("dropped an undecryptable message: {e}"),
+                    );
+                    return None;
+                }
+            };
+        let refusing = faults.bad_server_salt || faults.bad_msg.is_some();
+        let mut header = None;
+        let known = self
+            .shared
+            .state()
+            .sessions
+            .contains_key(&(key_id, claimed));
+        if refusing || !known {
+            let mut copy = payload.clone();
+            match message::decrypt(
+                &mut Software,
+                &key,
+                Role::Server,
+                message::strip_transport_padding(&mut copy),
+            ) {
+                Ok(d) => header = Some(d.header),
+                Err(e) => {
+                    self.shared.log(
+                        self.peer,
+                        format_args!("dropped an undecryptable message: {e}"),
+                    );
+                    return None;
+                }
             }
-        };
-        drop(peek);
-        let session_id = header.session_id;
+        }
+        let session_id = header.map_or(claimed, |h| h.session_id);
         let slot_id = (key_id, session_id);
         let mut guard = self.shared.state();
         let State {
@@ -317,7 +340,7 @@ impl<'s> Connection<'s> {
             self.attached = Some(slot_id);
         }
         let refusal = self.shared.faults().take_refusal();
-        if let Some(code) = refusal {
+        if let (Some(code), Some(header)) = (refusal, header) {
             // The refusal fault: the session never sees this message; the client is told
             // to fix its salt or clock and send it again.
             let salt = session.salt_at(now);
@@ -408,7 +431,10 @@ impl<'s> Connection<'s> {
             // Another connection's new session pushed this one out meanwhile.
             self.shared.log(
                 self.peer,
-                format_args!("session {session_id:#018x} evicted; {} queries dropped", batch.len()),
+                format_args!(
+                    "session {session_id:#018x} evicted; {} queries dropped",
+                    batch.len()
+                ),
             );
             return None;
         };
