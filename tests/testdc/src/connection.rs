@@ -71,6 +71,15 @@ pub(crate) fn serve(stream: TcpStream, shared: &Shared) {
     shared.log(peer, format_args!("disconnected ({why})"));
 }
 
+/// A new boxed session. A session holds its ~10 MiB of buffers inline and is built on the
+/// stack before it is boxed: kept out of line, that frame is paid once per new session, not
+/// (with stack probes touching every page of it) by every message through the function it
+/// would otherwise be inlined into.
+#[inline(never)]
+fn new_session(key: AuthKey) -> Box<Session> {
+    Box::new(Session::new(Software, key, ServerConfig::default()))
+}
+
 struct Connection<'s> {
     stream: TcpStream,
     shared: &'s Shared,
@@ -321,11 +330,7 @@ impl<'s> Connection<'s> {
             sessions.insert(
                 slot_id,
                 SessionSlot {
-                    session: Box::new(Session::new(
-                        Software,
-                        AuthKey::new(stored.auth_key),
-                        ServerConfig::default(),
-                    )),
+                    session: new_session(AuthKey::new(stored.auth_key)),
                     last_used: *tick,
                 },
             );
