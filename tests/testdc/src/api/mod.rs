@@ -20,6 +20,7 @@
 //!
 //! Any other method is answered `400 INPUT_METHOD_INVALID` naming it, never with silence.
 
+use std::borrow::Cow;
 use ferrogram_tl_types::functions::{
     self as f, InitConnection, InvokeAfterMsg, InvokeWithLayer, InvokeWithoutUpdates,
 };
@@ -106,8 +107,23 @@ pub(crate) fn encode(value: &impl TlWrite) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::new(500, format!("INTERNAL: {e}")))
 }
 
+/// Whether `id` is one of the wrappers [`unwrap`] strips.
+fn is_wrapper(id: u32) -> bool {
+    matches!(
+        id,
+        InvokeWithLayer::<AnyFunction>::CONSTRUCTOR_ID
+            | InitConnection::<AnyFunction>::CONSTRUCTOR_ID
+            | InvokeWithoutUpdates::<AnyFunction>::CONSTRUCTOR_ID
+            | InvokeAfterMsg::<AnyFunction>::CONSTRUCTOR_ID
+    )
+}
+
 /// Strips the wrappers a client puts around its real query.
-pub fn unwrap(query: &[u8]) -> Result<Vec<u8>, ApiError> {
+pub fn unwrap(query: &[u8]) -> Result<Cow<'_, [u8]>, ApiError> {
+    if !is_wrapper(id_of(query)) {
+        // Most queries come bare: no copy.
+        return Ok(Cow::Borrowed(query));
+    }
     let mut q = query.to_vec();
     for _ in 0..8 {
         q = match id_of(&q) {
@@ -123,7 +139,7 @@ pub fn unwrap(query: &[u8]) -> Result<Vec<u8>, ApiError> {
             InvokeAfterMsg::<AnyFunction>::CONSTRUCTOR_ID => {
                 decode::<InvokeAfterMsg<AnyFunction>>(&q)?.query.0
             }
-            _ => return Ok(q),
+            _ => return Ok(Cow::Owned(q)),
         };
     }
     Err(ApiError::new(
@@ -135,6 +151,9 @@ pub fn unwrap(query: &[u8]) -> Result<Vec<u8>, ApiError> {
 /// Whether a query makes its session the one updates go to: not when wrapped in
 /// `invokeWithoutUpdates`, nor for `upload.*` (clients send those from media sessions).
 pub fn wants_updates(query: &[u8]) -> bool {
+    if !is_wrapper(id_of(query)) {
+        return !name_of(id_of(query)).starts_with("upload.");
+    }
     let mut q = query.to_vec();
     for _ in 0..8 {
         q = match id_of(&q) {
@@ -321,41 +340,45 @@ fn dispatch(
         }
         f::messages::SendMessage::CONSTRUCTOR_ID => {
             let call: f::messages::SendMessage = decode(q)?;
-            let me = me(world, c)?;
-            let to = resolve_peer(world, &me, &call.peer)?;
-            if call.message.trim().is_empty() {
-                return Err(ApiError::new(400, "MESSAGE_EMPTY"));
-            }
-            if call.message.chars().count() > 4096 {
-                return Err(ApiError::new(400, "MESSAGE_TOO_LONG"));
-            }
-            check_entities(world, &me, &call.message, call.entities.as_deref())?;
-            if let Some((sent, date, to_id, text)) =
-                world.sent_with_random_id(me.id, call.random_id).cloned()
-            {
-                // As Telegram does: a repeated random_id (a re-sent request whose answer was
-                // lost) stores nothing; the answer names the message sent the first time.
-                return objects::repeated_send(
-                    world,
-                    &me,
-                    call.random_id,
-                    sent,
-                    date,
-                    to_id,
-                    &text,
-                )
-                .and_then(|u| encode(&u));
-            }
+            let (me_id, to_id) = {
+                let me = me_ref(world, c)?;
+                let to = resolve_peer_ref(world, me, &call.peer)?;
+                if call.message.trim().is_empty() {
+                    return Err(ApiError::new(400, "MESSAGE_EMPTY"));
+                }
+                if call.message.chars().count() > 4096 {
+                    return Err(ApiError::new(400, "MESSAGE_TOO_LONG"));
+                }
+                check_entities(world, me, &call.message, call.entities.as_deref())?;
+                if let Some((sent, date, to_id, text)) =
+                    world.sent_with_random_id(me.id, call.random_id)
+                {
+                    // As Telegram does: a repeated random_id (a re-sent request whose answer
+                    // was lost) stores nothing; the answer names the message sent the first
+                    // time.
+                    return objects::repeated_send(
+                        world,
+                        me,
+                        call.random_id,
+                        *sent,
+                        *date,
+                        *to_id,
+                        text,
+                    )
+                    .and_then(|u| encode(&u));
+                }
+                (me.id, to.id)
+            };
             let (sent, to_push) = text_message(
                 world,
-                me.id,
-                to.id,
+                me_id,
+                to_id,
                 c.now,
                 &call.message,
                 call.entities.clone().unwrap_or_default(),
                 call.silent,
             )?;
-            world.remember_random_id(me.id, call.random_id, sent, c.now, to.id, &call.message);
+            world.remember_random_id(me_id, call.random_id, sent, c.now, to_id, &call.message);
             pushes.extend(to_push);
             encode(&enums::Updates::UpdateShortSentMessage(
                 types::UpdateShortSentMessage {
@@ -591,9 +614,14 @@ pub(crate) fn internal() -> ApiError {
 
 /// The logged-in account, or 401 as Telegram answers before login.
 pub(crate) fn me(world: &World, c: &Caller) -> Result<Account, ApiError> {
+    me_ref(world, c).cloned()
+}
+
+/// [`me`], borrowed (no copy of the account).
+fn me_ref<'w>(world: &'w World, c: &Caller) -> Result<&'w Account, ApiError> {
     world
         .logged_in(c.auth_key_id)
-        .and_then(|id| world.account(id).cloned())
+        .and_then(|id| world.account(id))
         .ok_or_else(|| ApiError::new(401, "AUTH_KEY_UNREGISTERED"))
 }
 
@@ -626,12 +654,20 @@ pub(crate) fn resolve_peer(
     me: &Account,
     peer: &enums::InputPeer,
 ) -> Result<Account, ApiError> {
+    resolve_peer_ref(world, me, peer).cloned()
+}
+
+/// [`resolve_peer`], borrowed (no copy of the account).
+fn resolve_peer_ref<'w>(
+    world: &'w World,
+    me: &'w Account,
+    peer: &enums::InputPeer,
+) -> Result<&'w Account, ApiError> {
     let found = match peer {
-        enums::InputPeer::InputPeerSelf(_) => Some(me.clone()),
+        enums::InputPeer::InputPeerSelf(_) => Some(me),
         enums::InputPeer::User(u) => world
             .account(u.user_id)
-            .filter(|acc| hash_ok(me, acc, u.access_hash))
-            .cloned(),
+            .filter(|acc| hash_ok(me, acc, u.access_hash)),
         _ => None,
     };
     found.ok_or_else(|| ApiError::new(400, "PEER_ID_INVALID"))
