@@ -424,6 +424,82 @@ impl Client {
 }
 
 impl<I: Io> Client<I> {
+    /// The body of [`Client::invoke_all`].
+    pub(crate) async fn invoke_all_inner<F>(
+        &mut self,
+        calls: Vec<F>,
+    ) -> Vec<Result<F::Return, Error>>
+    where
+        F: RemoteCall,
+        F::Return: Any,
+    {
+        let mut results: Vec<Option<Result<F::Return, Error>>> =
+            std::iter::repeat_with(|| None).take(calls.len()).collect();
+        let mut start = 0;
+        if !self.initialized && !calls.is_empty() {
+            results[0] = Some(self.invoke_inner(&calls[0]).await);
+            start = 1;
+        }
+        let policy = FloodPolicy {
+            threshold: self.settings.flood_sleep_threshold,
+        };
+        let home = self.conn.dc_id();
+        let rest = &calls[start..];
+        let mut moved = Vec::new();
+        let (peers, me) = (&mut self.peers, &mut self.me);
+        crate::pipeline::run(
+            &mut self.conn,
+            rest.len(),
+            policy,
+            |i| encode(&rest[i]),
+            |i, outcome| {
+                let result = match outcome {
+                    Ok(bytes) => F::Return::from_bytes(&bytes)
+                        .map_err(|e| {
+                            ProtocolError::Tl {
+                                what: "the answer",
+                                error: e.to_string(),
+                            }
+                            .into()
+                        })
+                        .inspect(|value| {
+                            peers.collect(value);
+                            let any: &dyn Any = value;
+                            if let Some(enums::auth::Authorization::Authorization(a)) =
+                                any.downcast_ref()
+                                && let enums::User::User(u) = &a.user
+                            {
+                                *me = Some((**u).clone());
+                            }
+                        }),
+                    Err(Error::Rpc(e)) => match e.migrate_dc() {
+                        Some((
+                            MigrateKind::User | MigrateKind::Phone | MigrateKind::Network,
+                            dc,
+                        )) if dc != home => {
+                            moved.push(start + i);
+                            return;
+                        }
+                        Some((kind, dc_id)) => Err(Error::Migrate { kind, dc_id }),
+                        None => Err(relogin_error(e)),
+                    },
+                    Err(e) => Err(e),
+                };
+                results[start + i] = Some(result);
+            },
+        )
+        .await;
+        self.take_pushed();
+        self.save_peers();
+        for i in moved {
+            results[i] = Some(self.invoke_inner(&calls[i]).await);
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(Error::Abandoned { sent: false })))
+            .collect()
+    }
+
     pub(crate) async fn invoke_inner<F>(&mut self, function: &F) -> Result<F::Return, Error>
     where
         F: RemoteCall,
@@ -904,71 +980,7 @@ impl Client<Blocking> {
         F: RemoteCall,
         F::Return: Any,
     {
-        let calls: Vec<F> = calls.into_iter().collect();
-        let mut results: Vec<Option<Result<F::Return, Error>>> =
-            std::iter::repeat_with(|| None).take(calls.len()).collect();
-        let mut start = 0;
-        if !self.initialized && !calls.is_empty() {
-            results[0] = Some(self.invoke(&calls[0]));
-            start = 1;
-        }
-        let policy = FloodPolicy {
-            threshold: self.settings.flood_sleep_threshold,
-        };
-        let home = self.conn.dc_id();
-        let rest = &calls[start..];
-        let mut moved = Vec::new();
-        let (peers, me) = (&mut self.peers, &mut self.me);
-        crate::pipeline::run(
-            &mut self.conn,
-            rest.len(),
-            policy,
-            |i| encode(&rest[i]),
-            |i, outcome| {
-                let result = match outcome {
-                    Ok(bytes) => F::Return::from_bytes(&bytes)
-                        .map_err(|e| {
-                            ProtocolError::Tl {
-                                what: "the answer",
-                                error: e.to_string(),
-                            }
-                            .into()
-                        })
-                        .inspect(|value| {
-                            peers.collect(value);
-                            let any: &dyn Any = value;
-                            if let Some(enums::auth::Authorization::Authorization(a)) =
-                                any.downcast_ref()
-                                && let enums::User::User(u) = &a.user
-                            {
-                                *me = Some((**u).clone());
-                            }
-                        }),
-                    Err(Error::Rpc(e)) => match e.migrate_dc() {
-                        Some((
-                            MigrateKind::User | MigrateKind::Phone | MigrateKind::Network,
-                            dc,
-                        )) if dc != home => {
-                            moved.push(start + i);
-                            return;
-                        }
-                        Some((kind, dc_id)) => Err(Error::Migrate { kind, dc_id }),
-                        None => Err(relogin_error(e)),
-                    },
-                    Err(e) => Err(e),
-                };
-                results[start + i] = Some(result);
-            },
-        );
-        self.take_pushed();
-        self.save_peers();
-        for i in moved {
-            results[i] = Some(self.invoke(&calls[i]));
-        }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or(Err(Error::Abandoned { sent: false })))
-            .collect()
+        block_on(self.invoke_all_inner(calls.into_iter().collect()))
     }
 
     /// A clean shutdown: sends the acknowledgements still pending (so the server does not
@@ -1135,6 +1147,19 @@ impl Client<Smol> {
         F::Return: Any,
     {
         self.invoke_inner(function).await
+    }
+
+    /// The async form of [`Client::invoke_all`]: many calls pipelined over one connection,
+    /// one outcome per call in the order of `calls`.
+    pub async fn invoke_all<F>(
+        &mut self,
+        calls: impl IntoIterator<Item = F>,
+    ) -> Vec<Result<F::Return, Error>>
+    where
+        F: RemoteCall,
+        F::Return: Any,
+    {
+        self.invoke_all_inner(calls.into_iter().collect()).await
     }
 
     /// The async form of [`Client::next_update`].

@@ -47,7 +47,7 @@ use crate::net::{Blocking, Io, Smol};
 use crate::proxy::{self, Proxy};
 
 /// Request slots of a client session: this many requests may wait for answers at once.
-pub const REQUESTS: usize = 64;
+pub const REQUESTS: usize = 128;
 /// Outbox bytes: request bodies kept until answered (so they can be re-sent), 64 KiB.
 pub const OUTBOX: usize = 64 * 1024;
 /// Inbox bytes: answers and updates until taken, 256 KiB (an answer larger than this ends
@@ -121,7 +121,7 @@ impl ConnectionConfig {
 }
 
 /// The wall clock as the core wants it.
-fn now() -> UnixNanos {
+pub(crate) fn now() -> UnixNanos {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -556,7 +556,17 @@ impl<I: Io> Connection<I> {
     /// while the session is full (wait for an answer first), another `EnqueueError` for a
     /// body it can never send. Nothing is queued then.
     pub fn send(&mut self, body: &[u8], options: RequestOptions) -> Result<RequestId, Error> {
-        let id = self.session.enqueue(now(), body, options)?;
+        self.send_at(now(), body, options)
+    }
+
+    /// [`send`](Self::send) with the time read by the caller (once for many sends in a row).
+    pub(crate) fn send_at(
+        &mut self,
+        now: UnixNanos,
+        body: &[u8],
+        options: RequestOptions,
+    ) -> Result<RequestId, Error> {
+        let id = self.session.enqueue(now, body, options)?;
         log::trace!(
             "DC {}: request {} queued ({} bytes, pipelined)",
             self.config.dc_id,

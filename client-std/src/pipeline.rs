@@ -1,6 +1,7 @@
 //! Pipelining: many calls in flight over one [`Connection`], each with exactly one outcome.
 //!
-//! [`run`] is the loop behind [`Client::invoke_all`](crate::Client::invoke_all), on
+//! [`run`] is the loop behind [`Client::invoke_all`](crate::Client::invoke_all) (and the
+//! async client's), on
 //! serialized bodies: it keeps the session full ([`Connection::send`] until the session
 //! says it is full), takes outcomes as they come ([`Connection::wait_any`]) and refills one
 //! slot per outcome, so the requests queued meanwhile leave together in one container.
@@ -19,13 +20,14 @@ use ferrogram_mtproto_proto::session::{EnqueueError, RequestId, RequestOptions};
 
 use crate::connection::Connection;
 use crate::error::Error;
+use crate::net::Io;
 use crate::retry::{FloodPolicy, Retry};
 
 /// Runs calls `0..count` pipelined. `body(i)` serializes call `i` (again after a flood
 /// wait); `done(i, outcome)` is called exactly once per call, in the order outcomes arrive,
 /// with the answer's bytes or the call's error.
-pub(crate) fn run(
-    conn: &mut Connection,
+pub(crate) async fn run<I: Io>(
+    conn: &mut Connection<I>,
     count: usize,
     policy: FloodPolicy,
     mut body: impl FnMut(usize) -> Result<Vec<u8>, Error>,
@@ -43,7 +45,8 @@ pub(crate) fn run(
         if hold_until.is_some_and(|t| Instant::now() >= t) {
             hold_until = None;
         }
-        // Fill the session.
+        // Fill the session (one clock read for the whole fill: it takes microseconds).
+        let t = crate::connection::now();
         while hold_until.is_none() {
             let (i, bytes) = match ready.take() {
                 Some(r) => r,
@@ -65,7 +68,7 @@ pub(crate) fn run(
                     }
                 }
             };
-            match conn.send(&bytes, RequestOptions::default()) {
+            match conn.send_at(t, &bytes, RequestOptions::default()) {
                 Ok(id) => {
                     waiting.insert(id, i);
                 }
@@ -80,13 +83,13 @@ pub(crate) fn run(
         }
         if waiting.is_empty() {
             match hold_until {
-                Some(t) => std::thread::sleep(t.saturating_duration_since(Instant::now())),
+                Some(t) => I::sleep(t.saturating_duration_since(Instant::now())).await,
                 None if ready.is_none() && again.is_empty() && next >= count => return,
                 None => {}
             }
             continue;
         }
-        match conn.wait_any(hold_until) {
+        match conn.wait_any_async(hold_until).await {
             Ok(Some((id, result))) => {
                 // Not one of ours: a request someone queued before the batch.
                 let Some(i) = waiting.remove(&id) else {
@@ -124,8 +127,8 @@ pub(crate) fn run(
 }
 
 /// Ends the batch after the connection failed with `e`.
-fn abandon(
-    conn: &mut Connection,
+fn abandon<I: Io>(
+    conn: &mut Connection<I>,
     e: Error,
     waiting: HashMap<RequestId, usize>,
     ready: Option<(usize, Vec<u8>)>,

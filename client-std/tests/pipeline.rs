@@ -185,7 +185,8 @@ fn calls_survive_a_dc_that_keeps_closing_the_connection() {
     let mut faults = dc.faults();
     faults.close_after = Some(5);
     dc.set_faults(faults);
-    let texts: Vec<String> = (0..200).map(|i| format!("closing {i}")).collect();
+    // Many more calls than request slots: the batch needs far more than 5 packets.
+    let texts: Vec<String> = (0..1000).map(|i| format!("closing {i}")).collect();
     let outcomes = c.invoke_all(
         texts
             .iter()
@@ -196,7 +197,7 @@ fn calls_survive_a_dc_that_keeps_closing_the_connection() {
         .iter()
         .map(|o| message_id(o.as_ref().expect("sent")))
         .collect();
-    assert_eq!(ids.len(), 200);
+    assert_eq!(ids.len(), 1000);
     assert!(c.connection().reconnects() > 0);
     // A re-sent request repeats its random_id: the DC stores it once.
     assert_stored_once(&dc, bot, &texts);
@@ -214,4 +215,40 @@ fn a_batch_can_open_a_new_session() {
         assert_eq!(n.this_dc, 2);
     }
     assert!(c.invoke_all(Vec::<f::help::GetNearestDc>::new()).is_empty());
+}
+
+/// The async client pipelines the same way, inside smol's executor: 500 messages, each
+/// stored once, every answer a distinct message; then a second batch on the same session.
+#[test]
+fn the_async_client_pipelines_too() {
+    let dc = TestDc::start(Config::default()).unwrap();
+    let (id, token) = dc.create_bot("Async bot", "async_bot");
+    smol::block_on(async {
+        let mut c = builder(&dc).connect_async().await.expect("connects");
+        c.login_bot(&token).await.expect("bot login");
+        c.invoke(&f::contacts::ResolveUsername {
+            username: "alice".into(),
+            referer: None,
+        })
+        .await
+        .expect("resolves @alice");
+        let peer = c.peers().input_peer(ALICE).expect("met Alice");
+        let texts: Vec<String> = (0..500).map(|i| format!("async {i}")).collect();
+        let outcomes = c
+            .invoke_all(
+                texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| send(&peer, t, 0xa5_0000 + i as i64)),
+            )
+            .await;
+        let ids: HashSet<i32> = outcomes
+            .iter()
+            .map(|o| message_id(o.as_ref().expect("sent")))
+            .collect();
+        assert_eq!(ids.len(), 500);
+        assert_stored_once(&dc, id, &texts);
+        let again = c.invoke_all((0..3).map(|_| f::help::GetNearestDc {})).await;
+        assert!(again.iter().all(Result::is_ok), "{again:?}");
+    });
 }

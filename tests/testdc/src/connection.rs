@@ -10,7 +10,7 @@ use ferrogram_mtproto_proto::crypto::message::{self, MessageHeader, Role};
 use ferrogram_mtproto_proto::crypto::message_key::AuthKey;
 use ferrogram_mtproto_proto::crypto::provider::Software;
 use ferrogram_mtproto_proto::msg_id::UnixNanos;
-use ferrogram_mtproto_proto::session::server::{ServerConfig, ServerEvent};
+use ferrogram_mtproto_proto::session::server::{ServerConfig, ServerError, ServerEvent};
 use ferrogram_mtproto_proto::transport::{
     DEFAULT_MAX_FRAME_LEN, Decoder, EncodeOptions, Encoder, Event, TransportErrorCode,
 };
@@ -445,6 +445,8 @@ impl<'s> Connection<'s> {
         };
         let session = &mut slot.session;
         let mut pushes = Vec::new();
+        // Payloads to send, in order, once the world is unlocked.
+        let mut ready = Vec::new();
         for (req_msg_id, body) in batch {
             let req_msg_id = *req_msg_id;
             if api::wants_updates(body) {
@@ -474,13 +476,28 @@ impl<'s> Connection<'s> {
                 self.shared
                     .log(self.peer, format_args!("{name} -> {outcome}"));
             }
-            let queued = match &answer.result {
-                Ok(bytes) if faults.gzip => {
-                    session.respond(now, req_msg_id, &faults::gzip_packed(bytes))
-                }
+            let body = match &answer.result {
+                Ok(bytes) if faults.gzip => Ok(std::borrow::Cow::Owned(faults::gzip_packed(bytes))),
+                Ok(bytes) => Ok(std::borrow::Cow::Borrowed(bytes.as_slice())),
+                Err(e) => Err(e),
+            };
+            let respond = |session: &mut Session| match &body {
                 Ok(bytes) => session.respond(now, req_msg_id, bytes),
                 Err(e) => session.respond_error(now, req_msg_id, e.code, &e.message),
             };
+            let mut queued = respond(session);
+            if matches!(queued, Err(ServerError::QueueFull)) {
+                // The queue is full of messages not sent yet (answers re-sent after a
+                // reconnect, say): take them out for sending, then the answer fits.
+                loop {
+                    match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
+                        Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
+                        Ok(None) => break,
+                        Err(e) => return Some(End::Session(e.to_string())),
+                    }
+                }
+                queued = respond(session);
+            }
             if let Err(e) = queued {
                 self.shared.log(
                     self.peer,
@@ -489,7 +506,6 @@ impl<'s> Connection<'s> {
             }
             pushes.extend(answer.pushes);
         }
-        let mut ready = Vec::new();
         loop {
             match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
                 Ok(Some(range)) => ready.push(self.tx[range].to_vec()),

@@ -20,11 +20,11 @@
 //!
 //! Any other method is answered `400 INPUT_METHOD_INVALID` naming it, never with silence.
 
-use std::borrow::Cow;
 use ferrogram_tl_types::functions::{
     self as f, InitConnection, InvokeAfterMsg, InvokeWithLayer, InvokeWithoutUpdates,
 };
 use ferrogram_tl_types::{AnyFunction, TlRead, TlWrite, enums, types};
+use std::borrow::Cow;
 
 use crate::world::{Account, World, normalize_phone};
 
