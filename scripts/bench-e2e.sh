@@ -51,7 +51,9 @@ start_dc() {
     "$TESTDC" --port 0 --quiet --bot ours --bot telethon --bot kurigram >"$work/dc.out" 2>&1 &
     dc_pid=$!
     for _ in $(seq 100); do
-        grep -q '^bot .*username=kurigram_bot' "$work/dc.out" 2>/dev/null && break
+        # The last bot's line, whole (a line caught mid-write would give half a token).
+        grep -q '^bot .*username=kurigram_bot token=' "$work/dc.out" 2>/dev/null &&
+            [ -z "$(tail -c1 "$work/dc.out")" ] && break
         sleep 0.1
     done
     export TESTDC_PORT TESTDC_RSA_N TESTDC_RSA_E TESTDC_RSA_PEM TESTDC_TRANSPORT=intermediate
@@ -76,9 +78,14 @@ stop_dc() {
     dc_pid=
 }
 
+# CPU time the hypervisor gave to other guests (steal, all vCPUs), in ms: a VM's timing
+# is only as quiet as its host, and this says when it was not.
+steal_ms() { awk '/^cpu /{print $9 * 10}' /proc/stat; }
+
 # Runs one client's send; prints its RESULT line (and keeps it in results.txt).
 send_with() {
-    local who=$1 round=$2 line
+    local who=$1 round=$2 line steal0
+    steal0=$(steal_ms)
     case $who in
         ours) line=$(TESTDC_BOT_TOKEN=$token_ours run "$OURS" send "$COUNT" ours) ;;
         telethon) line=$(TESTDC_CLIENT=telethon TESTDC_BOT_TOKEN=$token_telethon \
@@ -87,7 +94,7 @@ send_with() {
             run "$PY" "$DRIVER" send "$COUNT" kurigram "$KURIGRAM_STYLE") ;;
     esac
     line=$(grep '^RESULT' <<<"$line" || echo "RESULT $who-failed sent=0 failed=$COUNT secs=0")
-    echo "round $round $line" | tee -a "$work/results.txt"
+    echo "round $round $line steal_ms=$(($(steal_ms) - steal0))" | tee -a "$work/results.txt"
 }
 
 orders=("ours telethon kurigram" "telethon kurigram ours" "kurigram ours telethon")
@@ -115,7 +122,7 @@ step "summary"
 "$PY" - "$work" "$COUNT" <<'EOF'
 import re, statistics, sys
 work, count = sys.argv[1], int(sys.argv[2])
-secs, rss = {}, {}
+secs, rss, steal = {}, {}, {}
 for line in open(f"{work}/results.txt"):
     m = re.match(r"round (\d+) RESULT (\S+) sent=(\d+) failed=(\d+) secs=([\d.]+)", line)
     name = m.group(2).split("-")[0]
@@ -123,6 +130,8 @@ for line in open(f"{work}/results.txt"):
         print(f"note: {m.group(2)} round {m.group(1)}: {m.group(4)} calls failed (round left out)")
         continue
     secs.setdefault(name, []).append(float(m.group(5)))
+    st = re.search(r"steal_ms=(\d+)", line)
+    steal.setdefault(name, []).append(int(st.group(1)) if st else 0)
 bad = [l.strip() for l in open(f"{work}/counts.txt")
        if not re.search(rf"stored={count} distinct={count} missing=0 duplicated=0", l)]
 print("stored exactly once:", "yes, every round and client" if not bad else "NO: " + "; ".join(bad))
@@ -133,6 +142,9 @@ med = {n: statistics.median(v) for n, v in secs.items()}
 print(f"\n{'client':<10} {'seconds per round':<28} {'median s':>9} {'msg/s':>8}")
 for n, v in secs.items():
     print(f"{n:<10} {', '.join(f'{x:.3f}' for x in v):<28} {med[n]:>9.3f} {count / med[n]:>8.0f}")
+print("\nsteal (ms the host took from this VM's vCPUs during each run):")
+for n, v in steal.items():
+    print(f"  {n:<10} {', '.join(map(str, v))}")
 peers = [n for n in med if n != "ours"]
 if "ours" in med and peers:
     fastest = min(peers, key=med.get)
