@@ -399,23 +399,28 @@ impl<'s> Connection<'s> {
         // answers to a large container go out in batches, each as soon as it is made (the
         // world unlocked while it is written), so the client works on one batch while the
         // next is made.
+        // The close_after fault: this message is run, but the connection closes before its
+        // answers leave; they stay queued in the session for the client's next connection.
+        let closing = faults.close_after.filter(|n| self.received >= *n);
         for batch in queries.chunks(ANSWER_BATCH) {
-            if let Some(end) = self.answer(slot_id, &caller, &faults, now, batch) {
+            let deliver = closing.is_none();
+            if let Some(end) = self.answer(slot_id, &caller, &faults, now, batch, deliver) {
                 return Some(end);
             }
         }
         if had_queries {
             self.shared.changed();
         }
-        if let Some(n) = faults.close_after.filter(|n| self.received >= *n) {
-            // Answers stay queued in the session for the client's next connection.
+        if let Some(n) = closing {
             return Some(End::FaultClose(n));
         }
         self.flush()
     }
 
     /// Runs one batch of queries of the session `slot_id` against the world and sends their
-    /// answers (with whatever else the session has queued).
+    /// answers (with whatever else the session has queued); with `deliver` false the answers
+    /// stay queued (those the queue had to make room for count as sent and lost, and go out
+    /// again on the next connection).
     fn answer(
         &mut self,
         slot_id: (u64, i64),
@@ -423,6 +428,7 @@ impl<'s> Connection<'s> {
         faults: &faults::Faults,
         now: UnixNanos,
         batch: &[(i64, Vec<u8>)],
+        deliver: bool,
     ) -> Option<End> {
         let (key_id, session_id) = slot_id;
         let mut guard = self.shared.state();
@@ -506,7 +512,7 @@ impl<'s> Connection<'s> {
             }
             pushes.extend(answer.pushes);
         }
-        loop {
+        while deliver {
             match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
                 Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
                 Ok(None) => break,
@@ -515,6 +521,9 @@ impl<'s> Connection<'s> {
         }
         crate::deliver(&mut guard, now, &pushes, faults.gzip);
         drop(guard);
+        if !deliver {
+            return None;
+        }
         for payload in ready {
             if let Some(end) = self.send_payload(key_id, payload) {
                 return Some(end);
