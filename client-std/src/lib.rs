@@ -110,8 +110,7 @@
 //! **Formatting**: [`Client::send_message_with`] sends Markdown or HTML ([`ParseMode`]) as
 //! message entities.
 //!
-//! Not here yet: update gap recovery (`updates.getDifference`), and [`Client::invoke_all`]
-//! (pipelining) on the async client.
+//! Not here yet: update gap recovery (`updates.getDifference`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
