@@ -13,6 +13,10 @@ step "formatting"
 rustup component add rustfmt >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 
+step "lints (clippy, warnings are errors)"
+rustup component add clippy >/dev/null 2>&1 || true
+cargo clippy -q --workspace --all-targets -- -D warnings
+
 step "unit, integration and doc tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -113,11 +113,12 @@ fn damaged_input_gives_the_same_error_everywhere() {
 
 #[test]
 fn layer_is_230_or_newer() {
-    assert!(
-        ferrogram_tl_types::LAYER >= 230,
-        "layer {}",
-        ferrogram_tl_types::LAYER
-    );
+    const {
+        assert!(
+            ferrogram_tl_types::LAYER >= 230,
+            "the layer is older than 230"
+        )
+    };
     assert_eq!(schema().layer, Some(ferrogram_tl_types::LAYER));
 }
 

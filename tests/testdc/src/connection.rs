@@ -512,11 +512,13 @@ impl<'s> Connection<'s> {
             }
             pushes.extend(answer.pushes);
         }
-        while deliver {
-            match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
-                Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
-                Ok(None) => break,
-                Err(e) => return Some(End::Session(e.to_string())),
+        if deliver {
+            loop {
+                match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
+                    Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
+                    Ok(None) => break,
+                    Err(e) => return Some(End::Session(e.to_string())),
+                }
             }
         }
         crate::deliver(&mut guard, now, &pushes, faults.gzip);

@@ -82,7 +82,7 @@ pub struct World {
     /// (sender, random_id) of sent text messages: where each landed, its date and text, so
     /// a repeated `random_id` (a client re-sending after a lost answer) is not stored twice.
     /// Kept in memory only.
-    random_ids: HashMap<(i64, i64), (Sent, i32, i64, String), BuildHasherDefault<IdHasher>>,
+    random_ids: IdMap<(i64, i64), (Sent, i32, i64, String)>,
     /// `auth.exportAuthorization` tokens not yet imported: bytes → (user, target DC).
     exported: HashMap<Vec<u8>, (i64, i32)>,
     /// The entities `messages.sendMessage` gave, by (sender, message id in the sender's
@@ -106,6 +106,9 @@ pub struct Password {
 /// The DC serves 127.0.0.1: there is no one to flood it with colliding ids.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct IdHasher(u64);
+
+/// A map keyed by ids, hashed with [`IdHasher`].
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 impl IdHasher {
     fn mix(&mut self, n: u64) {
