@@ -35,8 +35,8 @@ FERROGRAM_INTEROP_PYTHON="$PWD/.venv/bin/python" \
 passed=$(count passed)
 failed=$(count failed)
 
-step "the README's main command: the send_alert example against the bundled test DC"
-cargo run -q -p ferrogram-testdc --example send_alert -- "disk almost full"
+step "the README's main command (send_alert) and the sans-IO alert, against the bundled test DC"
+cargo run -q -p ferrogram-testdc --example sans_io_alert -- "disk almost full"
 cargo run -q -p ferrogram-client-std --example send_alert -- "disk almost full"
 cargo run -q -p ferrogram-client-std --example echo_bot
 

@@ -2,7 +2,7 @@
 //! then — as a bot — makes an auth key, logs in and messages the DC's user Alice, using only
 //! `ferrogram-mtproto-proto`'s sans-IO state machines over a blocking `TcpStream`.
 //!
-//! `cargo run -p ferrogram-testdc --example send_alert -- "disk almost full"`
+//! `cargo run -p ferrogram-testdc --example sans_io_alert -- "disk almost full"`
 //!
 //! (The high-level client in `client-std` will hide this loop; it is spelled out here to
 //! show the polling contract a no-heap device follows too.)
