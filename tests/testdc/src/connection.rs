@@ -80,6 +80,24 @@ fn new_session(key: AuthKey) -> Box<Session> {
     Box::new(Session::new(Software, key, ServerConfig::default()))
 }
 
+/// Takes every message `session` has queued out for sending, encrypted, onto `ready`
+/// (`tx` is the scratch buffer they are encrypted into).
+fn take_queued(
+    session: &mut Session,
+    now: UnixNanos,
+    rng: &mut UnwrapErr<SysRng>,
+    tx: &mut [u8],
+    ready: &mut Vec<Vec<u8>>,
+) -> Result<(), End> {
+    loop {
+        match session.poll_transmit(now, rng, tx) {
+            Ok(Some(range)) => ready.push(tx[range].to_vec()),
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(End::Session(e.to_string())),
+        }
+    }
+}
+
 struct Connection<'s> {
     stream: TcpStream,
     shared: &'s Shared,
@@ -495,12 +513,9 @@ impl<'s> Connection<'s> {
             if matches!(queued, Err(ServerError::QueueFull)) {
                 // The queue is full of messages not sent yet (answers re-sent after a
                 // reconnect, say): take them out for sending, then the answer fits.
-                loop {
-                    match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
-                        Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
-                        Ok(None) => break,
-                        Err(e) => return Some(End::Session(e.to_string())),
-                    }
+                if let Err(end) = take_queued(session, now, &mut self.rng, &mut self.tx, &mut ready)
+                {
+                    return Some(end);
                 }
                 queued = respond(session);
             }
@@ -513,12 +528,8 @@ impl<'s> Connection<'s> {
             pushes.extend(answer.pushes);
         }
         if deliver {
-            loop {
-                match session.poll_transmit(now, &mut self.rng, &mut self.tx) {
-                    Ok(Some(range)) => ready.push(self.tx[range].to_vec()),
-                    Ok(None) => break,
-                    Err(e) => return Some(End::Session(e.to_string())),
-                }
+            if let Err(end) = take_queued(session, now, &mut self.rng, &mut self.tx, &mut ready) {
+                return Some(end);
             }
         }
         crate::deliver(&mut guard, now, &pushes, faults.gzip);
